@@ -1,0 +1,7 @@
+//! TODO: the fs command group.
+
+use crate::dispatch::Command;
+
+pub fn commands() -> Vec<Command> {
+    Vec::new()
+}

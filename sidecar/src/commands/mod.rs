@@ -1,0 +1,7 @@
+//! The command groups, one module each; `dispatch` gathers their `commands()` into one table.
+
+pub mod ai;
+pub mod fs;
+pub mod http;
+pub mod presets;
+pub mod process;

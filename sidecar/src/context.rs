@@ -1,0 +1,50 @@
+//! What a command handler gets: the sidecar's shared state, the session the host configured at
+//! `initialize`, the request's cancellation token, and a way to open channels.
+
+use crate::channel::{ChannelMessage, ChannelSender};
+use crate::permissions::GrantedGroups;
+use crate::rpc::outbox::Outbox;
+use crate::workspace::Workspace;
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+use tokio_util::sync::CancellationToken;
+
+/// Set once by `initialize`: where the sidecar may read and write, and what it may do.
+pub struct Session {
+    /// The workspace root every file path is confined to.
+    pub workspace: Workspace,
+    /// The extension's global storage directory (presets live here).
+    pub storage_dir: PathBuf,
+    /// The permission groups granted for this session (trust already applied).
+    pub granted: GrantedGroups,
+    /// Host names (or `host:port`) of loopback/private servers the user configured (their Ollama,
+    /// LM Studio, …) which `http_request` and providers may reach despite the private-address rule.
+    pub allowed_hosts: Vec<String>,
+    /// `bun` (default) or `npm`: which package manager the process commands run.
+    pub package_manager: String,
+}
+
+/// State shared by all requests for the sidecar's lifetime. Each command group owns its part.
+#[derive(Default)]
+pub struct SidecarState {
+    pub session: OnceLock<Arc<Session>>,
+    pub processes: crate::commands::process::ProcessTable,
+    pub ai: crate::commands::ai::AiState,
+}
+
+/// The per-request handle passed to every handler.
+#[derive(Clone)]
+pub struct RequestContext {
+    pub state: Arc<SidecarState>,
+    pub session: Arc<Session>,
+    /// Cancelled by `$/cancelRequest` for this request, and when the sidecar shuts down.
+    pub cancel: CancellationToken,
+    pub outbox: Outbox,
+}
+
+impl RequestContext {
+    /// Opens the sending side of channel `id` (the caller's `onEvent`).
+    pub fn channel<T: ChannelMessage>(&self, id: u64) -> Arc<ChannelSender<T>> {
+        ChannelSender::new(id, self.outbox.clone())
+    }
+}

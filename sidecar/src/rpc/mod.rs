@@ -1,0 +1,4 @@
+//! JSON-RPC 2.0 over stdio with LSP framing: the frame codec, the message types and the server
+//! loop (read, dispatch, cancel, write). Only `rpc::server`'s writer task writes to stdout.
+
+pub mod outbox;
