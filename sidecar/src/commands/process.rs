@@ -6,6 +6,11 @@ use crate::dispatch::Command;
 #[derive(Default)]
 pub struct ProcessTable {}
 
+impl ProcessTable {
+    /// Kills every tracked process (called at shutdown and on EOF).
+    pub async fn kill_all(&self) {}
+}
+
 pub fn commands() -> Vec<Command> {
     Vec::new()
 }

@@ -1,0 +1,304 @@
+//! The server loop: reads frames from stdin, answers `initialize`/`shutdown`, dispatches commands
+//! to their handlers as concurrent tasks, routes `$/cancelRequest`, and writes every outgoing frame
+//! from one writer task. It exits on `exit` or on EOF on stdin (the host died), killing the
+//! processes it started, so no sidecar or child is left orphaned.
+//!
+//! Invariants: every request gets exactly one response (cancelled and panicking ones included);
+//! bad input gets an error response and the loop keeps serving; nothing but frames reaches stdout.
+
+use crate::context::{RequestContext, Session, SidecarState};
+use crate::dispatch;
+use crate::error::{codes, AppError};
+use crate::permissions::GrantedGroups;
+use crate::rpc::codec::{Frame, LspCodec};
+use crate::rpc::outbox::Outbox;
+use crate::workspace::Workspace;
+use bytes::BytesMut;
+use futures::{FutureExt, StreamExt};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
+use tokio::sync::mpsc;
+use tokio_util::codec::{Encoder, FramedRead};
+use tokio_util::sync::CancellationToken;
+
+/// How long a cancelled handler may keep running before the server answers "cancelled" for it.
+/// Streams use this time to send their final `Done`.
+const CANCEL_GRACE: Duration = Duration::from_secs(2);
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct InitializeParams {
+    protocol_version: u32,
+    storage_dir: PathBuf,
+    workspace_root: Option<PathBuf>,
+    #[serde(default)]
+    capabilities: InitializeCapabilities,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct InitializeCapabilities {
+    #[serde(default = "default_true")]
+    workspace_trusted: bool,
+    #[serde(default)]
+    allowed_hosts: Vec<String>,
+    #[serde(default = "default_package_manager")]
+    package_manager: String,
+}
+
+impl Default for InitializeCapabilities {
+    fn default() -> Self {
+        InitializeCapabilities {
+            workspace_trusted: true,
+            allowed_hosts: Vec::new(),
+            package_manager: default_package_manager(),
+        }
+    }
+}
+
+fn default_true() -> bool {
+    true
+}
+
+fn default_package_manager() -> String {
+    "bun".to_string()
+}
+
+/// Requests in flight, by the JSON text of their id, so `$/cancelRequest` can find them.
+type InFlight = Arc<Mutex<HashMap<String, CancellationToken>>>;
+
+/// Why the loop stopped, which decides the exit code.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// `shutdown` then `exit`: code 0.
+    Clean,
+    /// `exit` without `shutdown`, or stdin closed: code 1 (as in LSP).
+    Abrupt,
+}
+
+/// Runs the server until `exit` or EOF, then stops all work. Returns how it ended.
+pub async fn serve<R, W>(input: R, output: W) -> Exit
+where
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin + Send + 'static,
+{
+    let (outbox, outgoing) = Outbox::new();
+    let writer = tokio::spawn(write_frames(outgoing, output));
+    let state = Arc::new(SidecarState::default());
+    let root_cancel = CancellationToken::new();
+    let in_flight: InFlight = Arc::default();
+    let mut shutdown_requested = false;
+    let mut frames = FramedRead::new(input, LspCodec::new());
+
+    let exit = loop {
+        let frame = match frames.next().await {
+            Some(Ok(frame)) => frame,
+            Some(Err(err)) => {
+                log(&format!("stdin read failed: {err}; stopping"));
+                break Exit::Abrupt;
+            }
+            None => break Exit::Abrupt,
+        };
+        let body = match frame {
+            Frame::Message(body) => body,
+            Frame::Malformed(reason) => {
+                outbox.respond_err(&Value::Null, &AppError::new(codes::PARSE_ERROR, format!("Parse error: {reason}")));
+                continue;
+            }
+        };
+        let message: Value = match serde_json::from_slice(&body) {
+            Ok(message) => message,
+            Err(err) => {
+                outbox.respond_err(&Value::Null, &AppError::new(codes::PARSE_ERROR, format!("Parse error: body is not JSON ({err})")));
+                continue;
+            }
+        };
+        let id = message.get("id").cloned();
+        let method = message.get("method").and_then(Value::as_str).map(str::to_owned);
+        let params = message.get("params").cloned().unwrap_or(Value::Null);
+        let Some(method) = method else {
+            if message.get("result").is_some() || message.get("error").is_some() {
+                continue; // a response; the sidecar sends no requests, so there is nothing to match
+            }
+            outbox.respond_err(&id.unwrap_or(Value::Null), &AppError::new(codes::INVALID_REQUEST, "Invalid request: no \"method\""));
+            continue;
+        };
+        if message.get("jsonrpc").and_then(Value::as_str) != Some("2.0") {
+            if let Some(id) = &id {
+                outbox.respond_err(id, &AppError::new(codes::INVALID_REQUEST, "Invalid request: \"jsonrpc\" must be \"2.0\""));
+            }
+            continue;
+        }
+        let Some(id) = id else {
+            // A notification.
+            match method.as_str() {
+                "exit" => break if shutdown_requested { Exit::Clean } else { Exit::Abrupt },
+                "$/cancelRequest" => {
+                    let key = params.get("id").map(Value::to_string).unwrap_or_default();
+                    if let Some(token) = in_flight.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+                        token.cancel();
+                    }
+                }
+                other if other.starts_with("$/") => {}
+                other => log(&format!("ignoring unknown notification {other}")),
+            }
+            continue;
+        };
+        if !(id.is_number() || id.is_string()) {
+            outbox.respond_err(&Value::Null, &AppError::new(codes::INVALID_REQUEST, "Invalid request: \"id\" must be a number or a string"));
+            continue;
+        }
+        match method.as_str() {
+            "initialize" => {
+                let reply = initialize(&state, params);
+                respond(&outbox, &id, reply);
+            }
+            "shutdown" => {
+                shutdown_requested = true;
+                root_cancel.cancel();
+                state.processes.kill_all().await;
+                outbox.respond_ok(&id, Value::Null);
+            }
+            _ => {
+                if shutdown_requested {
+                    outbox.respond_err(&id, &AppError::new(codes::INVALID_REQUEST, "The sidecar is shutting down"));
+                    continue;
+                }
+                let Some(session) = state.session.get().cloned() else {
+                    outbox.respond_err(&id, &AppError::new(codes::SERVER_NOT_INITIALIZED, format!("'{method}' arrived before initialize; send initialize first")));
+                    continue;
+                };
+                let context = RequestContext {
+                    state: state.clone(),
+                    session,
+                    cancel: root_cancel.child_token(),
+                    outbox: outbox.clone(),
+                };
+                spawn_request(context, id, method, params, in_flight.clone());
+            }
+        }
+    };
+
+    root_cancel.cancel();
+    state.processes.kill_all().await;
+    drop(outbox);
+    // Let queued frames (final responses, terminal channel messages) reach the host if it listens.
+    let _ = tokio::time::timeout(Duration::from_millis(500), writer).await;
+    exit
+}
+
+fn respond(outbox: &Outbox, id: &Value, reply: Result<Value, AppError>) {
+    match reply {
+        Ok(result) => outbox.respond_ok(id, result),
+        Err(error) => outbox.respond_err(id, &error),
+    };
+}
+
+fn initialize(state: &SidecarState, params: Value) -> Result<Value, AppError> {
+    let params: InitializeParams = dispatch::parse_params("initialize", params)?;
+    if params.protocol_version != crate::PROTOCOL_VERSION {
+        return Err(AppError::new(
+            codes::PROTOCOL_VERSION,
+            format!(
+                "Protocol version mismatch: the extension speaks {} but this sidecar ({}) speaks {}. Rebuild the sidecar (npm run build) or point prototyper.sidecar.path at a matching binary.",
+                params.protocol_version,
+                crate::SIDECAR_VERSION,
+                crate::PROTOCOL_VERSION
+            ),
+        ));
+    }
+    std::fs::create_dir_all(&params.storage_dir).map_err(|err| {
+        AppError::io(format!("cannot create the storage directory {}: {err}", params.storage_dir.display()))
+    })?;
+    let session = Session {
+        workspace: Workspace::new(params.workspace_root),
+        storage_dir: params.storage_dir,
+        granted: GrantedGroups::declared(params.capabilities.workspace_trusted),
+        allowed_hosts: params.capabilities.allowed_hosts,
+        package_manager: params.capabilities.package_manager,
+    };
+    state
+        .session
+        .set(Arc::new(session))
+        .map_err(|_| AppError::new(codes::INVALID_REQUEST, "initialize was already called"))?;
+    Ok(json!({
+        "protocolVersion": crate::PROTOCOL_VERSION,
+        "sidecarVersion": crate::SIDECAR_VERSION,
+        "commands": dispatch::command_names(),
+    }))
+}
+
+/// Runs one command as its own task and sends its single response.
+fn spawn_request(context: RequestContext, id: Value, method: String, params: Value, in_flight: InFlight) {
+    let key = id.to_string();
+    in_flight.lock().unwrap_or_else(|p| p.into_inner()).insert(key.clone(), context.cancel.clone());
+    tokio::spawn(async move {
+        let outbox = context.outbox.clone();
+        let cancel = context.cancel.clone();
+        let reply = run_command(context, &method, params, cancel).await;
+        in_flight.lock().unwrap_or_else(|p| p.into_inner()).remove(&key);
+        respond(&outbox, &id, reply);
+    });
+}
+
+async fn run_command(context: RequestContext, method: &str, params: Value, cancel: CancellationToken) -> Result<Value, AppError> {
+    let Some(command) = dispatch::table().get(method) else {
+        return Err(AppError::new(codes::METHOD_NOT_FOUND, format!("Unknown command '{method}'")));
+    };
+    context.session.granted.check(command.name, command.group, command.effect)?;
+    let handler = AssertUnwindSafe((command.run)(context, params)).catch_unwind();
+    tokio::pin!(handler);
+    let outcome = tokio::select! {
+        outcome = &mut handler => outcome,
+        _ = cancel.cancelled() => {
+            // Give the handler time to wind down (streams send their final Done), then answer.
+            match tokio::time::timeout(CANCEL_GRACE, &mut handler).await {
+                Ok(outcome) => outcome,
+                Err(_) => return Err(AppError::cancelled()),
+            }
+        }
+    };
+    outcome.unwrap_or_else(|panic| {
+        let reason = panic
+            .downcast_ref::<&str>()
+            .map(|text| text.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_string());
+        log(&format!("handler for {method} panicked: {reason}"));
+        Err(AppError::internal(format!("Internal error: '{method}' failed unexpectedly ({reason}). The sidecar is still running; see the Prototyper Sidecar output.")))
+    })
+}
+
+/// The only code that writes to stdout. Coalesces queued frames into one write and flushes when
+/// the queue is momentarily empty, so bursts cost one syscall and single messages are not delayed.
+async fn write_frames<W: AsyncWrite + Unpin>(mut outgoing: mpsc::UnboundedReceiver<Vec<u8>>, mut output: W) {
+    let mut codec = LspCodec::new();
+    let mut buffer = BytesMut::with_capacity(64 * 1024);
+    while let Some(body) = outgoing.recv().await {
+        let _ = codec.encode(body, &mut buffer);
+        while buffer.len() < 1024 * 1024 {
+            match outgoing.try_recv() {
+                Ok(body) => {
+                    let _ = codec.encode(body, &mut buffer);
+                }
+                Err(_) => break,
+            }
+        }
+        if output.write_all(&buffer).await.is_err() || output.flush().await.is_err() {
+            return; // the host closed our stdout; the read loop will see EOF too
+        }
+        buffer.clear();
+    }
+}
+
+/// Writes a log line to stderr (never stdout, which carries frames).
+pub fn log(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "[prototyper-sidecar] {line}");
+}
