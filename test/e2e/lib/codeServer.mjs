@@ -1,0 +1,76 @@
+// Starts a real VS Code (code-server) for the end-to-end suite: fresh user-data and extension
+// folders per run, the packaged VSIX installed, user settings written, bound to 127.0.0.1 only.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createServer } from 'node:net';
+
+const repoRoot = resolve(import.meta.dirname, '../../..');
+const codeServerBin = join(repoRoot, 'test/e2e/vscode/node_modules/.bin/code-server');
+
+/** A free TCP port on loopback. */
+export function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+/**
+ * Installs `vsix` into a fresh code-server state under `stateDir` and serves `workspace`.
+ * Returns `{ url, port, stop() }`; `url` opens the workspace folder.
+ */
+export async function startCodeServer({ stateDir, vsix, workspace, settings }) {
+  if (!existsSync(codeServerBin)) {
+    throw new Error(`code-server is not installed at ${codeServerBin}; run scripts/install-code-server.sh`);
+  }
+  const extensionsDir = join(stateDir, 'extensions');
+  const userDataDir = join(stateDir, 'user-data');
+  mkdirSync(join(userDataDir, 'User'), { recursive: true });
+  mkdirSync(extensionsDir, { recursive: true });
+  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
+  execFileSync(codeServerBin, ['--install-extension', vsix, '--force', '--extensions-dir', extensionsDir, '--user-data-dir', userDataDir], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const port = await freePort();
+  const child = spawn(
+    codeServerBin,
+    [
+      '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check',
+      '--disable-workspace-trust', '--extensions-dir', extensionsDir, '--user-data-dir', userDataDir, workspace,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+  );
+  let output = '';
+  child.stdout.on('data', (data) => (output += data));
+  child.stderr.on('data', (data) => (output += data));
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`code-server exited (${child.exitCode}):\n${output}`);
+    try {
+      const response = await fetch(`${base}/healthz`);
+      if (response.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`code-server did not start within 60 s:\n${output}`);
+    await new Promise((done) => setTimeout(done, 250));
+  }
+  return {
+    url: `${base}/?folder=${encodeURIComponent(workspace)}`,
+    port,
+    logs: () => output,
+    stop() {
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    },
+  };
+}

@@ -1,0 +1,32 @@
+// Runs the scriptable fake provider server (test/fake-provider/server.mjs) as a child process for
+// the end-to-end suite, and scripts its next answers over HTTP.
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+
+const serverPath = resolve(import.meta.dirname, '../../fake-provider/server.mjs');
+
+export async function startFakeProvider() {
+  const child = spawn(process.execPath, [serverPath, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const firstLine = await new Promise((resolveLine, reject) => {
+    const lines = createInterface({ input: child.stdout });
+    lines.once('line', resolveLine);
+    child.once('exit', (code) => reject(new Error(`fake provider exited with ${code}`)));
+  });
+  const { port } = JSON.parse(firstLine);
+  const base = `http://127.0.0.1:${port}`;
+  return {
+    base,
+    /** Queues scripted answers; see the format at the top of test/fake-provider/server.mjs. */
+    async script(body) {
+      const response = await fetch(`${base}/__script`, { method: 'POST', body: JSON.stringify(body) });
+      if (!response.ok) throw new Error(`scripting the fake provider failed: ${response.status} ${await response.text()}`);
+    },
+    async requests() {
+      return (await fetch(`${base}/__requests`)).json();
+    },
+    stop() {
+      child.kill();
+    },
+  };
+}
