@@ -4,6 +4,12 @@
 //! The decoder never fails the stream on bad input: a header block it cannot read becomes
 //! `Frame::Malformed` (the server answers it with a parse error) and decoding resumes after it, so
 //! one garbage frame cannot take the sidecar down. Only I/O errors end the stream.
+//!
+//! Resynchronisation: after garbage or a wrong `Content-Length`, the decoder finds the next frame
+//! by its `Content-Length:` header. This is safe because a JSON text can never contain
+//! `Content-Length:` followed by digits and a raw CR LF (outside a string the name would be a bare
+//! word; inside one, raw CR/LF are not allowed), so when such a header shows up where a body was
+//! expected, the previous length was wrong and the header starts the next frame.
 
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 use tokio_util::codec::{Decoder, Encoder};
@@ -29,6 +35,9 @@ pub struct LspCodec {
     body_length: Option<usize>,
     /// Bytes of an oversized body still to be skipped.
     skip_remaining: usize,
+    /// How much of the pending body has been checked for an embedded frame header already, so a
+    /// body arriving in many reads is scanned once, not once per read.
+    scanned: usize,
 }
 
 impl LspCodec {
@@ -39,6 +48,56 @@ impl LspCodec {
 
 fn find_header_end(buffer: &[u8]) -> Option<usize> {
     buffer.windows(4).position(|window| window == b"\r\n\r\n")
+}
+
+const CONTENT_LENGTH: &[u8] = b"content-length:";
+
+/// Positions of `Content-Length:` (any case) in `haystack`, from `from` on.
+fn content_length_positions(haystack: &[u8], from: usize) -> impl Iterator<Item = usize> + '_ {
+    (from..haystack.len().saturating_sub(CONTENT_LENGTH.len() - 1)).filter(move |&at| {
+        (haystack[at] | 0x20) == b'c' && haystack[at..at + CONTENT_LENGTH.len()].eq_ignore_ascii_case(CONTENT_LENGTH)
+    })
+}
+
+/// What follows a `Content-Length:` found at `at`: a header line (`[ \t]*digits\r\n`), not one, or
+/// not yet known because `haystack` ends first.
+#[derive(PartialEq)]
+enum HeaderMatch {
+    Yes,
+    No,
+    Incomplete,
+}
+
+fn header_line_at(haystack: &[u8], at: usize) -> HeaderMatch {
+    let mut rest = haystack[at + CONTENT_LENGTH.len()..].iter().skip_while(|&&b| b == b' ' || b == b'\t');
+    let mut digits = 0;
+    loop {
+        match rest.next() {
+            None => return HeaderMatch::Incomplete,
+            Some(b) if b.is_ascii_digit() => digits += 1,
+            Some(b'\r') if digits > 0 => {
+                return match rest.next() {
+                    None => HeaderMatch::Incomplete,
+                    Some(b'\n') => HeaderMatch::Yes,
+                    Some(_) => HeaderMatch::No,
+                }
+            }
+            Some(_) => return HeaderMatch::No,
+        }
+    }
+}
+
+/// Where a frame header starts inside `body[from..]`, a body that cannot contain one (see the
+/// module doc). `Err(at)` when a candidate at `at` cannot be decided until more bytes arrive.
+fn embedded_header(body: &[u8], from: usize) -> Result<Option<usize>, usize> {
+    for at in content_length_positions(body, from) {
+        match header_line_at(body, at) {
+            HeaderMatch::Yes => return Ok(Some(at)),
+            HeaderMatch::Incomplete => return Err(at),
+            HeaderMatch::No => {}
+        }
+    }
+    Ok(None)
 }
 
 /// Reads the `Content-Length` from a header block (without the terminating blank line).
@@ -75,11 +134,27 @@ impl Decoder for LspCodec {
                 }
             }
             if let Some(length) = self.body_length {
+                let available = buffer.len().min(length);
+                // A body holding a frame header means the Content-Length was too large: the
+                // bytes before it are the broken frame, and the header starts the next one.
+                match embedded_header(&buffer[..available], self.scanned) {
+                    Ok(Some(at)) => {
+                        buffer.advance(at);
+                        self.body_length = None;
+                        self.scanned = 0;
+                        return Ok(Some(Frame::Malformed(format!(
+                            "frame body ended after {at} of its {length} declared bytes (a new frame header followed); discarded"
+                        ))));
+                    }
+                    Ok(None) => self.scanned = available.saturating_sub(CONTENT_LENGTH.len()),
+                    Err(undecided) => self.scanned = undecided,
+                }
                 if buffer.len() < length {
                     buffer.reserve(length - buffer.len());
                     return Ok(None);
                 }
                 self.body_length = None;
+                self.scanned = 0;
                 return Ok(Some(Frame::Message(buffer.split_to(length).freeze())));
             }
             // Blank lines between frames are tolerated (some writers add a trailing newline).
@@ -88,16 +163,27 @@ impl Decoder for LspCodec {
             }
             let Some(header_end) = find_header_end(buffer) else {
                 if buffer.len() > MAX_HEADER_BYTES {
-                    let dropped = buffer.len();
-                    buffer.clear();
+                    // Keep a trailing `Content-Length:` that may begin the next frame.
+                    let keep_from = content_length_positions(buffer, 1).last().unwrap_or(buffer.len());
+                    buffer.advance(keep_from);
                     return Ok(Some(Frame::Malformed(format!(
-                        "{dropped} bytes without a frame header end (\\r\\n\\r\\n); discarded"
+                        "{keep_from} bytes without a frame header end (\\r\\n\\r\\n); discarded"
                     ))));
                 }
                 return Ok(None);
             };
-            let header_block = buffer.split_to(header_end + 4);
-            match parse_headers(&header_block[..header_end]) {
+            let parsed = parse_headers(&buffer[..header_end]);
+            if parsed.is_err() {
+                // Garbage glued to the front of a real header: drop the garbage only, so the
+                // frame that follows it is still read.
+                if let Some(at) = content_length_positions(&buffer[..header_end], 1).last() {
+                    let garbage: String = String::from_utf8_lossy(&buffer[..at.min(80)]).into_owned();
+                    buffer.advance(at);
+                    return Ok(Some(Frame::Malformed(format!("{at} bytes of garbage before a frame header: {garbage:?}"))));
+                }
+            }
+            buffer.advance(header_end + 4);
+            match parsed {
                 Ok(length) if length > MAX_BODY_BYTES => {
                     self.skip_remaining = length;
                     return Ok(Some(Frame::Malformed(format!(
@@ -121,6 +207,7 @@ impl Decoder for LspCodec {
                 buffer.clear();
                 self.body_length = None;
                 self.skip_remaining = 0;
+                self.scanned = 0;
                 if truncated {
                     Ok(Some(Frame::Malformed("input ended in the middle of a frame".to_string())))
                 } else {

@@ -219,7 +219,7 @@ fn initialize(state: &SidecarState, params: Value) -> Result<Value, AppError> {
     let session = Session {
         workspace: Workspace::new(params.workspace_root),
         storage_dir: params.storage_dir,
-        granted: GrantedGroups::declared(params.capabilities.workspace_trusted),
+        granted: GrantedGroups::load(params.capabilities.workspace_trusted)?,
         allowed_hosts: params.capabilities.allowed_hosts,
         package_manager: params.capabilities.package_manager,
     };

@@ -1,0 +1,7 @@
+//! The sidecar's one integration-test binary: each module drives the real built binary through
+//! `harness` over framed JSON-RPC, one module per command group (one binary builds faster on
+//! two cores than one per file).
+
+mod harness;
+
+mod rpc;

@@ -1,0 +1,150 @@
+//! The JSON-RPC runtime seen from the host: handshake, version flag, protocol faults, malformed
+//! input, cancellation, shutdown/exit and EOF, and permission refusals.
+
+use crate::harness::{Options, Sidecar, BINARY, WAIT};
+use serde_json::{json, Value};
+use std::time::Duration;
+
+#[test]
+fn version_flag_prints_the_version_and_exits_zero() {
+    let output = std::process::Command::new(BINARY).arg("--version").output().unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(text.trim(), format!("prototyper-sidecar {}", env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn initialize_reports_versions_and_commands() {
+    let mut sidecar = Sidecar::start(Options::default());
+    let params = sidecar.initialize_params();
+    let result = sidecar.call("initialize", params);
+    assert_eq!(result["protocolVersion"], json!(1));
+    assert_eq!(result["sidecarVersion"], json!(env!("CARGO_PKG_VERSION")));
+    let commands: Vec<&str> = result["commands"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
+    let mut sorted = commands.clone();
+    sorted.sort_unstable();
+    assert_eq!(commands, sorted, "commands are listed sorted");
+}
+
+#[test]
+fn a_second_initialize_is_refused() {
+    let mut sidecar = Sidecar::initialized();
+    let params = sidecar.initialize_params();
+    let (code, message) = sidecar.request("initialize", params).unwrap_err();
+    assert_eq!(code, -32600);
+    assert!(message.contains("already"), "{message}");
+}
+
+#[test]
+fn unknown_command_is_method_not_found() {
+    let mut sidecar = Sidecar::initialized();
+    let (code, message) = sidecar.request("no_such_command", json!({})).unwrap_err();
+    assert_eq!(code, -32601);
+    assert!(message.contains("no_such_command"), "{message}");
+}
+
+#[test]
+fn invalid_initialize_params_are_invalid_params() {
+    let mut sidecar = Sidecar::start(Options::default());
+    let (code, message) = sidecar.request("initialize", json!({ "protocolVersion": "one" })).unwrap_err();
+    assert_eq!(code, -32602);
+    assert!(message.contains("initialize"), "{message}");
+}
+
+#[test]
+fn a_command_before_initialize_is_not_initialized() {
+    let mut sidecar = Sidecar::start(Options::default());
+    let (code, message) = sidecar.request("read_file", json!({ "path": "a.txt" })).unwrap_err();
+    assert_eq!(code, -32002);
+    assert!(message.contains("initialize"), "{message}");
+}
+
+#[test]
+fn a_protocol_version_mismatch_says_what_to_do() {
+    let mut sidecar = Sidecar::start(Options::default());
+    let mut params = sidecar.initialize_params();
+    params["protocolVersion"] = json!(99);
+    let (code, message) = sidecar.request("initialize", params).unwrap_err();
+    assert_eq!(code, -32017);
+    assert!(message.contains("99") && message.contains('1'), "{message}");
+    assert!(message.contains("Rebuild") || message.contains("update"), "{message}");
+    // The host may retry with the right version.
+    let params = sidecar.initialize_params();
+    sidecar.call("initialize", params);
+}
+
+#[test]
+fn a_garbage_frame_is_answered_and_the_next_request_is_served() {
+    let mut sidecar = Sidecar::initialized();
+    sidecar.send_raw(b"this is not a header\r\n\r\n");
+    let errors = sidecar.wait_other(1);
+    assert_eq!(errors[0]["error"]["code"], json!(-32700));
+    assert_eq!(errors[0]["id"], Value::Null);
+    let (code, _) = sidecar.request("no_such_command", json!({})).unwrap_err();
+    assert_eq!(code, -32601, "the sidecar still serves after garbage");
+}
+
+#[test]
+fn garbage_glued_to_a_frame_header_does_not_lose_the_frame() {
+    let mut sidecar = Sidecar::initialized();
+    let body = br#"{"jsonrpc":"2.0","id":"glued","method":"no_such_command","params":{}}"#;
+    let mut bytes = b"garbage without a newline".to_vec();
+    bytes.extend_from_slice(format!("Content-Length: {}\r\n\r\n", body.len()).as_bytes());
+    bytes.extend_from_slice(body);
+    sidecar.send_raw(&bytes);
+    let (code, _) = sidecar.wait_response(&json!("glued")).unwrap_err();
+    assert_eq!(code, -32601);
+}
+
+#[test]
+fn a_body_that_is_not_json_is_a_parse_error() {
+    let mut sidecar = Sidecar::initialized();
+    sidecar.send_raw(b"Content-Length: 9\r\n\r\nnot json!");
+    let errors = sidecar.wait_other(1);
+    assert_eq!(errors[0]["error"]["code"], json!(-32700));
+    let (code, _) = sidecar.request("no_such_command", json!({})).unwrap_err();
+    assert_eq!(code, -32601);
+    assert!(sidecar.bad_frames().is_empty(), "stdout carries frames only: {:?}", sidecar.bad_frames());
+}
+
+#[test]
+fn a_request_without_method_or_with_a_bad_version_is_invalid() {
+    let mut sidecar = Sidecar::initialized();
+    sidecar.send_message(&json!({ "jsonrpc": "2.0", "id": 500 }));
+    let (code, _) = sidecar.wait_response(&json!(500)).unwrap_err();
+    assert_eq!(code, -32600);
+    sidecar.send_message(&json!({ "jsonrpc": "1.0", "id": 501, "method": "load_model_presets" }));
+    let (code, _) = sidecar.wait_response(&json!(501)).unwrap_err();
+    assert_eq!(code, -32600);
+}
+
+#[test]
+fn eof_on_stdin_stops_the_sidecar() {
+    let mut sidecar = Sidecar::initialized();
+    sidecar.close_stdin();
+    assert!(sidecar.wait_exit(Duration::from_secs(5)).is_some(), "the sidecar exits when its stdin closes");
+}
+
+#[test]
+fn shutdown_then_exit_exits_zero() {
+    let mut sidecar = Sidecar::initialized();
+    let status = sidecar.shutdown();
+    assert_eq!(status.code(), Some(0));
+}
+
+#[test]
+fn exit_without_shutdown_exits_one() {
+    let mut sidecar = Sidecar::initialized();
+    sidecar.notify("exit", Value::Null);
+    let status = sidecar.wait_exit(WAIT).expect("exits");
+    assert_eq!(status.code(), Some(1));
+}
+
+#[test]
+fn requests_after_shutdown_are_refused() {
+    let mut sidecar = Sidecar::initialized();
+    sidecar.call("shutdown", Value::Null);
+    let (code, message) = sidecar.request("load_model_presets", json!({})).unwrap_err();
+    assert_eq!(code, -32600);
+    assert!(message.contains("shutting down"), "{message}");
+}
