@@ -22,7 +22,7 @@ export interface ChatState {
 export type ChatAction =
   | { type: 'newChat'; chatId: string; now: number }
   | { type: 'load'; chat: StoredChat }
-  | { type: 'send'; user: ChatMessage; assistant: ChatMessage; channelId: number }
+  | { type: 'send'; user: ChatMessage | null; assistant: ChatMessage; channelId: number }
   | { type: 'event'; channelId: number; event: CompletionEvent; now: number }
   | { type: 'stopRequested' }
   | { type: 'streamFailed'; channelId: number; error: ErrorBanner; now: number }
@@ -46,16 +46,17 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       return { ...emptyChat(action.chat.chatId, action.chat.createdAt), title: action.chat.title, messages, dirtyFrom: messages.length };
     }
     case 'send': {
-      const index = state.messages.length;
+      const messages = action.user ? [...state.messages, action.user] : state.messages;
+      const first = action.user ?? messages.find((m) => m.role === 'user');
       return {
         ...state,
-        title: state.title || titleFrom(action.user.content || action.user.attachments?.[0]?.path || 'New chat'),
-        messages: [...state.messages, action.user],
+        title: state.title || titleFrom(first?.content || first?.attachments?.[0]?.path || 'New chat'),
+        messages,
         streaming: action.assistant,
         channelId: action.channelId,
         stopping: false,
         error: null,
-        dirtyFrom: Math.min(state.dirtyFrom, index),
+        dirtyFrom: Math.min(state.dirtyFrom, action.user ? state.messages.length : messages.length),
       };
     }
     case 'event':

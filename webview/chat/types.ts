@@ -100,3 +100,37 @@ export interface ErrorBanner {
   /** Where the failure came from, for the hint shown with it. */
   source: 'stream' | 'invoke' | 'host';
 }
+
+/** Model options sent with a request (contracts.md ModelOptions). */
+export interface ModelOptions {
+  temperature?: number;
+  topK?: number;
+  topP?: number;
+  numCtx?: number;
+  numPredict?: number;
+  repeatPenalty?: number;
+  repeatLastN?: number;
+  seed?: number;
+  mirostat?: number;
+  mirostatTau?: number;
+  mirostatEta?: number;
+  tfsZ?: number;
+}
+
+export interface ModelPreset {
+  id: string;
+  name: string;
+  description: string;
+  options: ModelOptions;
+  builtIn?: boolean;
+}
+
+/** A model as the picker shows it, whatever the provider. */
+export interface ModelInfo {
+  id: string;
+  label: string;
+  capabilities: string[];
+  contextLength?: number;
+  parameterSize?: string;
+  family?: string;
+}

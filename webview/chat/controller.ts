@@ -1,0 +1,298 @@
+// The chat's actions and side effects: send, stream through a Channel, stop, regenerate, edit,
+// delete, history; answers to permission/ask/form cards; save_chat deltas and the reload snapshot.
+import type { Attachment, StoredChat } from '../../src/protocol/webviewMessages';
+import { Channel, connection, invoke, type InvokeFailure } from '../ipc';
+import { Store } from '../state/store';
+import { clearComposer, currentModel, refreshHistory, session, snapshot as sessionSnapshot, restore as restoreSession, type SessionSnapshot } from '../session/session';
+import { buildApiMessages } from './apiMessages';
+import { allMessages, chatReducer, emptyChat, type ChatAction, type ChatState } from './reducer';
+import type { ChatMessage, CompletionEvent, ErrorBanner } from './types';
+
+export const chat = new Store<ChatState>(emptyChat(newId(), Date.now()));
+
+/** What vscode.setState keeps for a reload: small, never the whole transcript. */
+interface AppSnapshot {
+  chat: {
+    chatId: string;
+    title: string;
+    createdAt: number;
+    streaming: ChatMessage | null;
+    channelId: number | null;
+    error: ErrorBanner | null;
+    /** Messages not yet confirmed saved by the host, from `fromIndex`. */
+    unsaved: { fromIndex: number; messages: ChatMessage[] };
+  };
+  session: SessionSnapshot;
+}
+
+const SAVE_DURING_STREAM_MS = 2000;
+const STOP_GRACE_MS = 8000;
+const FAILED_INVOKE_GRACE_MS = 300;
+
+let restoring = false;
+let saving: Promise<void> | null = null;
+let saveAgain = false;
+let saveTimer: ReturnType<typeof setTimeout> | null = null;
+
+function dispatch(action: ChatAction, batched = false): void {
+  chat.set(chatReducer(chat.get(), action), batched);
+}
+
+export function newId(): string {
+  const bytes = new Uint8Array(8);
+  crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+// ---- persistence ---------------------------------------------------------------------------------
+
+function appSnapshot(): AppSnapshot {
+  const s = chat.get();
+  return {
+    chat: {
+      chatId: s.chatId,
+      title: s.title,
+      createdAt: s.createdAt,
+      streaming: s.streaming,
+      channelId: s.channelId,
+      error: s.error,
+      unsaved: { fromIndex: s.dirtyFrom, messages: s.messages.slice(s.dirtyFrom) },
+    },
+    session: sessionSnapshot(),
+  };
+}
+
+/** Sends the messages changed since the last save (fromIndex) to the host; one save at a time. */
+export function saveNow(): Promise<void> {
+  if (saveTimer !== null) clearTimeout(saveTimer);
+  saveTimer = null;
+  if (restoring) return Promise.resolve();
+  if (saving) {
+    saveAgain = true;
+    return saving;
+  }
+  const s = chat.get();
+  const all = allMessages(s);
+  if (all.length === 0 || s.dirtyFrom >= all.length) return Promise.resolve();
+  const fromIndex = s.dirtyFrom;
+  const args = { chatId: s.chatId, title: s.title || 'New chat', fromIndex, messages: all.slice(fromIndex), createdAt: s.createdAt };
+  dispatch({ type: 'markSaved', end: s.messages.length });
+  saving = invoke('save_chat', args).then(
+    () => connection().persistSoon(),
+    () => {
+      if (chat.get().chatId === args.chatId) dispatch({ type: 'saveFailed', fromIndex });
+    },
+  ).finally(() => {
+    saving = null;
+    if (saveAgain) {
+      saveAgain = false;
+      void saveNow();
+    }
+  });
+  return saving;
+}
+
+function saveSoon(delay: number): void {
+  if (saveTimer === null) saveTimer = setTimeout(() => void saveNow(), delay);
+}
+
+// ---- streaming -----------------------------------------------------------------------------------
+
+function listen(channel: Channel<CompletionEvent>): void {
+  const channelId = channel.id;
+  channel.onmessage = (event) => {
+    dispatch({ type: 'event', channelId, event, now: Date.now() }, true);
+    if (chat.get().channelId !== channelId) void saveNow();
+    else saveSoon(SAVE_DURING_STREAM_MS);
+  };
+}
+
+/** Ends a turn locally when the host cannot end it (failed invoke, lost stream, stop unanswered). */
+function failStream(channelId: number, error: ErrorBanner): void {
+  if (chat.get().channelId !== channelId) return;
+  dispatch({ type: 'streamFailed', channelId, error, now: Date.now() });
+  connection().release(channelId);
+  void saveNow();
+}
+
+/** Starts an assistant turn answering the transcript as it stands. */
+function startTurn(user: ChatMessage | null): void {
+  const sessionState = session.get();
+  const settings = sessionState.settings;
+  if (!settings || chat.get().streaming) return;
+  const channel = new Channel<CompletionEvent>();
+  listen(channel);
+  const assistant: ChatMessage = { id: newId(), role: 'assistant', content: '', parts: [], startedAt: Date.now(), provider: settings.provider, model: settings.model };
+  dispatch({ type: 'send', user, assistant, channelId: channel.id });
+  connection().persistNow();
+  void saveNow();
+
+  const model = currentModel(sessionState);
+  const options = { ...sessionState.options };
+  // Ollama silently cuts prompts to its default context; send the model's own, bounded for memory.
+  if (settings.provider === 'ollama' && options.numCtx === undefined && model?.contextLength) options.numCtx = Math.min(model.contextLength, 32768);
+  const think = sessionState.think && (settings.provider === 'anthropic' || (model?.capabilities.includes('thinking') ?? false));
+  const tools = settings.toolsEnabled && (settings.provider !== 'ollama' || !model || model.capabilities.includes('tools'));
+  const args = {
+    provider: settings.provider,
+    model: settings.model,
+    messages: buildApiMessages(chat.get().messages),
+    tools,
+    toolPermissionMode: settings.toolPermissionMode,
+    toolAllowlist: settings.toolAllowlist,
+    maxToolCalls: settings.maxToolCalls,
+    options,
+    think,
+    onEvent: channel,
+  };
+  invoke('generate_completion_stream', args).catch((error: InvokeFailure) => {
+    // Messages already relayed may still be in flight; give them a moment before ending the turn.
+    setTimeout(() => failStream(channel.id, { message: error.message ?? String(error), code: error.code, source: 'invoke' }), FAILED_INVOKE_GRACE_MS);
+  });
+}
+
+/** Sends the composer's text and attachments as a new user message. */
+export function send(text: string, attachments: Attachment[] = session.get().attachments): boolean {
+  const content = text.trim();
+  if ((!content && attachments.length === 0) || chat.get().streaming || !session.get().settings?.model) return false;
+  const user: ChatMessage = { id: newId(), role: 'user', content, attachments: attachments.length > 0 ? attachments : undefined };
+  clearComposer();
+  startTurn(user);
+  return true;
+}
+
+export function stop(): void {
+  const { channelId, streaming } = chat.get();
+  if (channelId === null || !streaming) return;
+  dispatch({ type: 'stopRequested' });
+  const fallback = () => failStream(channelId, { message: 'Stopped; the backend did not confirm.', source: 'host' });
+  invoke('stop_generation_stream', { requestId: channelId }).then(
+    () => setTimeout(fallback, STOP_GRACE_MS),
+    () => setTimeout(fallback, FAILED_INVOKE_GRACE_MS),
+  );
+}
+
+/** Answers the last user message again (Regenerate, and Retry on the error banner). */
+export function regenerate(): void {
+  const s = chat.get();
+  if (s.streaming) return;
+  let last = s.messages.length - 1;
+  while (last >= 0 && s.messages[last].role !== 'user') last--;
+  if (last < 0) return;
+  dispatch({ type: 'deleteFrom', index: last + 1 });
+  startTurn(null);
+}
+
+/** Replaces the user message at `index` with new text and answers it again. */
+export function editAndResend(index: number, text: string): void {
+  const s = chat.get();
+  const original = s.messages[index];
+  if (s.streaming || !original || original.role !== 'user' || !text.trim()) return;
+  dispatch({ type: 'deleteFrom', index });
+  send(text, original.attachments ?? []);
+}
+
+export function deleteFrom(index: number): void {
+  if (chat.get().streaming) return;
+  dispatch({ type: 'deleteFrom', index });
+  void saveNow();
+  connection().persistSoon();
+}
+
+export function dismissError(): void {
+  dispatch({ type: 'setError', error: null });
+}
+
+function leaveCurrentChat(): void {
+  if (chat.get().streaming) stop();
+  const channelId = chat.get().channelId;
+  if (channelId !== null) connection().release(channelId);
+  void saveNow();
+}
+
+export function newChat(): void {
+  leaveCurrentChat();
+  dispatch({ type: 'newChat', chatId: newId(), now: Date.now() });
+  connection().persistNow();
+}
+
+export async function openChat(chatId: string): Promise<void> {
+  const stored = await invoke<StoredChat | null>('load_chat', { chatId });
+  if (!stored) return;
+  leaveCurrentChat();
+  dispatch({ type: 'load', chat: stored });
+  session.update((s) => ({ ...s, historyOpen: false }));
+  connection().persistNow();
+}
+
+export async function deleteChat(chatId: string): Promise<void> {
+  const { deleted } = await invoke<{ deleted: boolean }>('delete_chat', { chatId });
+  if (deleted && chat.get().chatId === chatId) {
+    leaveCurrentChat();
+    dispatch({ type: 'newChat', chatId: newId(), now: Date.now() });
+  }
+  await refreshHistory();
+}
+
+// ---- cards ---------------------------------------------------------------------------------------
+
+/** Sidecar ids are numbers; cards keep them as strings. */
+function wireId(id: string): number | string {
+  return /^\d+$/.test(id) ? Number(id) : id;
+}
+
+async function resolvePrompt(id: string, answer: string | Record<string, string | string[]>, command: string, args: Record<string, unknown>): Promise<void> {
+  dispatch({ type: 'promptAnswered', id, answer });
+  connection().persistSoon();
+  try {
+    await invoke(command, args);
+  } catch (error) {
+    dispatch({ type: 'setError', error: { message: `The agent was no longer waiting for this answer (${(error as Error).message}).`, source: 'host' } });
+  }
+}
+
+export function answerPermission(id: string, decision: 'accepted' | 'rejected' | 'always_allowed', tool: string): void {
+  if (decision === 'always_allowed') void invoke('allow_tool', { tool }).catch(() => {});
+  void resolvePrompt(id, decision, 'resolve_tool_permission', { permissionId: wireId(id), decision });
+}
+
+export function answerAsk(id: string, answer: string): void {
+  void resolvePrompt(id, answer, 'resolve_ask_user', { requestId: wireId(id), answer });
+}
+
+export function answerForm(id: string, answers: Record<string, string | string[]>): void {
+  void resolvePrompt(id, answers, 'resolve_ask_user_form', { requestId: wireId(id), answers });
+}
+
+// ---- start-up ------------------------------------------------------------------------------------
+
+/** Restores the chat after a reload (snapshot + load_chat), re-attaching a live stream's channel. */
+export async function initChat(): Promise<void> {
+  const ipc = connection();
+  ipc.setAppStateProvider(appSnapshot);
+  const saved = ipc.restoredAppState() as AppSnapshot | undefined;
+  restoreSession(saved?.session);
+  if (!saved?.chat) return;
+  const c = saved.chat;
+  chat.set({ ...emptyChat(c.chatId, c.createdAt), title: c.title, error: c.error });
+  if (c.streaming && c.channelId !== null) {
+    dispatch({ type: 'restoreStreaming', streaming: c.streaming, channelId: c.channelId });
+    if (ipc.isOpen(c.channelId)) listen(new Channel<CompletionEvent>({ id: c.channelId }));
+    else failStream(c.channelId, { message: 'The answer was interrupted when the view reloaded.', source: 'host' });
+  }
+  restoring = true;
+  let stored: ChatMessage[] = [];
+  try {
+    const found = await invoke<StoredChat | null>('load_chat', { chatId: c.chatId });
+    stored = (found?.messages as ChatMessage[] | undefined) ?? [];
+  } catch {
+    // The snapshot alone still shows the unsaved part.
+  }
+  restoring = false;
+  const base = [...stored.slice(0, c.unsaved.fromIndex), ...c.unsaved.messages];
+  const now = chat.get();
+  const skip = new Set([now.streaming?.id, ...now.messages.map((m) => m.id)]);
+  const restored = { ...now, messages: [...base.filter((m) => !skip.has(m.id)), ...now.messages] };
+  chat.set({ ...restored, dirtyFrom: Math.min(c.unsaved.fromIndex, restored.messages.length) });
+  void saveNow();
+}

@@ -1,0 +1,47 @@
+// Turns provider and host errors into a sentence that says what to do, for banners and the header.
+import type { ChatSettings, Provider } from '../../src/protocol/webviewMessages';
+
+export interface Hint {
+  text: string;
+  /** An action the banner can offer. */
+  action?: 'setApiKey' | 'retry' | 'refreshModels';
+}
+
+const PROVIDER_NAMES: Record<Provider, string> = { ollama: 'Ollama', openai: 'OpenAI-compatible server', anthropic: 'Anthropic' };
+
+export function providerName(provider: Provider): string {
+  return PROVIDER_NAMES[provider];
+}
+
+/** A hint for an error's message and code, given the provider in use. */
+export function hintFor(message: string, code: string | number | undefined, settings: ChatSettings | null): Hint | null {
+  const provider = settings?.provider ?? 'ollama';
+  const text = message.toLowerCase();
+  if (code === 'sidecar_exited' || text.includes('sidecar')) {
+    return { text: 'The Prototyper backend stopped and is restarting. Retry in a moment; if it keeps failing, see the "Prototyper" output channel.', action: 'retry' };
+  }
+  if (provider !== 'ollama' && settings && !settings.hasApiKey[provider]) {
+    return { text: `No API key is set for ${providerName(provider)}.`, action: 'setApiKey' };
+  }
+  if (/\b401\b|unauthori[sz]ed|invalid api key|authentication/.test(text)) {
+    return { text: `${providerName(provider)} refused the API key. Set a valid key.`, action: 'setApiKey' };
+  }
+  if (/connection refused|econnrefused|failed to connect|error sending request|connect error|not reachable|dns error|timed out/.test(text)) {
+    if (provider === 'ollama') {
+      const host = settings?.ollamaHost ?? 'http://localhost:11434';
+      return { text: `Ollama is not reachable at ${host}. Start it (run \`ollama serve\` or open the Ollama app), or change the "prototyper.ollamaHost" setting.`, action: 'retry' };
+    }
+    const host = provider === 'openai' ? settings?.openaiHost : settings?.anthropicHost;
+    return { text: `${providerName(provider)} is not reachable${host ? ` at ${host}` : ''}. Check the host setting and your network.`, action: 'retry' };
+  }
+  if (/model .*not found|no such model|pull the model|404/.test(text) && provider === 'ollama') {
+    return { text: 'This model is not installed in Ollama. Pull it (`ollama pull <model>`) or pick another model.', action: 'refreshModels' };
+  }
+  if (code === -32015 || text.includes('permission not granted')) {
+    return { text: 'This action is not allowed here (an untrusted workspace or a missing permission group).' };
+  }
+  if (/does not support tools/.test(text)) {
+    return { text: 'This model cannot use tools. Turn tools off in the header, or pick a model with the "tools" badge.' };
+  }
+  return null;
+}

@@ -1,0 +1,232 @@
+// The header's state and actions: settings, the model list per provider with capabilities,
+// presets and options, thinking, tools and permission mode, the composer's draft and attachments.
+import type { Attachment, ChatSettings, ChatSummary, HostEvent, Provider, SidecarState, ToolPermissionMode } from '../../src/protocol/webviewMessages';
+import { invoke } from '../ipc';
+import { Store } from '../state/store';
+import type { ModelInfo, ModelOptions, ModelPreset } from '../chat/types';
+
+export interface SessionState {
+  settings: ChatSettings | null;
+  sidecar: { state: SidecarState; message?: string };
+  models: ModelInfo[];
+  modelsLoading: boolean;
+  modelsError: { message: string; code?: string | number } | null;
+  presets: ModelPreset[];
+  presetId: string | null;
+  /** Options in use: the chosen preset's, with the user's edits. */
+  options: ModelOptions;
+  think: boolean;
+  draft: string;
+  attachments: Attachment[];
+  historyOpen: boolean;
+  chats: ChatSummary[];
+  /** Bumped to ask the composer to take focus. */
+  focusTick: number;
+}
+
+/** What survives a reload of the webview (the rest is asked from the host again). */
+export type SessionSnapshot = Pick<SessionState, 'presetId' | 'options' | 'think' | 'draft' | 'attachments'>;
+
+export const session = new Store<SessionState>({
+  settings: null,
+  sidecar: { state: 'starting' },
+  models: [],
+  modelsLoading: false,
+  modelsError: null,
+  presets: [],
+  presetId: null,
+  options: {},
+  think: false,
+  draft: '',
+  attachments: [],
+  historyOpen: false,
+  chats: [],
+  focusTick: 0,
+});
+
+const patch = (change: Partial<SessionState>) => session.update((s) => ({ ...s, ...change }));
+
+export function snapshot(): SessionSnapshot {
+  const { presetId, options, think, draft, attachments } = session.get();
+  return { presetId, options, think, draft, attachments };
+}
+
+export function restore(saved: Partial<SessionSnapshot> | undefined): void {
+  if (saved) patch({ ...saved, attachments: saved.attachments ?? [] });
+}
+
+/** The model entry for the selected model, when the list has it. */
+export function currentModel(state = session.get()): ModelInfo | undefined {
+  return state.models.find((m) => m.id === state.settings?.model);
+}
+
+/** Whether the selected model can think: Ollama says so in capabilities; Anthropic models can. */
+export function canThink(state = session.get()): boolean {
+  const provider = state.settings?.provider;
+  if (provider === 'anthropic') return true;
+  return currentModel(state)?.capabilities.includes('thinking') ?? false;
+}
+
+interface OllamaModel { id: string; name: string; capabilities?: string[]; family?: string; contextLength?: number; parameterSize?: string }
+
+async function fetchModels(provider: Provider): Promise<ModelInfo[]> {
+  if (provider === 'ollama') {
+    const list = await invoke<OllamaModel[]>('list_ollama_models', { provider });
+    return list.map((m) => ({ id: m.id ?? m.name, label: m.name ?? m.id, capabilities: m.capabilities ?? [], contextLength: m.contextLength, parameterSize: m.parameterSize, family: m.family }));
+  }
+  if (provider === 'anthropic') {
+    const list = await invoke<{ id: string; displayName?: string }[]>('list_anthropic_models', { provider });
+    return list.map((m) => ({ id: m.id, label: m.displayName || m.id, capabilities: ['tools', 'thinking', 'vision'] }));
+  }
+  const list = await invoke<{ id: string }[]>('list_openai_models', { provider });
+  return list.map((m) => ({ id: m.id, label: m.id, capabilities: [] }));
+}
+
+export async function refreshModels(): Promise<void> {
+  const provider = session.get().settings?.provider;
+  if (!provider) return;
+  patch({ modelsLoading: true, modelsError: null });
+  try {
+    const models = await fetchModels(provider);
+    if (session.get().settings?.provider !== provider) return;
+    patch({ models, modelsLoading: false });
+    const selected = session.get().settings?.model;
+    if (models.length > 0 && (!selected || !models.some((m) => m.id === selected))) await selectModel(models[0].id);
+  } catch (error) {
+    const e = error as { message?: string; code?: number };
+    patch({ models: [], modelsLoading: false, modelsError: { message: e.message ?? String(error), code: e.code } });
+  }
+}
+
+function applySettings(settings: ChatSettings): void {
+  const before = session.get().settings;
+  patch({ settings });
+  if (!before || before.provider !== settings.provider || before.ollamaHost !== settings.ollamaHost || before.openaiHost !== settings.openaiHost || before.anthropicHost !== settings.anthropicHost) {
+    void refreshModels();
+  }
+}
+
+async function updateSetting(key: keyof ChatSettings, value: unknown): Promise<void> {
+  const settings = session.get().settings;
+  if (settings) patch({ settings: { ...settings, [key]: value } });
+  try {
+    await invoke('update_setting', { key, value });
+  } catch (error) {
+    patch({ modelsError: { message: `Could not change ${key}: ${(error as Error).message}` } });
+  }
+}
+
+export async function selectProvider(provider: Provider): Promise<void> {
+  const settings = session.get().settings;
+  if (!settings || settings.provider === provider) return;
+  patch({ models: [] });
+  await updateSetting('provider', provider);
+  void refreshModels();
+}
+
+export const selectModel = (model: string) => updateSetting('model', model);
+export const setToolsEnabled = (on: boolean) => updateSetting('toolsEnabled', on);
+export const setPermissionMode = (mode: ToolPermissionMode) => updateSetting('toolPermissionMode', mode);
+export const setThink = (think: boolean) => patch({ think });
+
+export function selectPreset(id: string | null): void {
+  const preset = session.get().presets.find((p) => p.id === id);
+  patch({ presetId: preset?.id ?? null, options: preset ? { ...preset.options } : {} });
+}
+
+export function setOption(key: keyof ModelOptions, value: number | undefined): void {
+  const options = { ...session.get().options };
+  if (value === undefined || Number.isNaN(value)) delete options[key];
+  else options[key] = value;
+  patch({ options });
+}
+
+/** Saves the options in use as a new user preset and selects it. */
+export async function saveCurrentAsPreset(name: string): Promise<void> {
+  const { presets, options } = session.get();
+  const id = `user-${Date.now().toString(36)}`;
+  const preset: ModelPreset = { id, name: name.trim() || 'My preset', description: 'Saved from the chat', options: { ...options } };
+  const user = [...presets.filter((p) => !p.builtIn), preset];
+  await invoke('save_model_presets', { presets: user });
+  patch({ presets: [...presets, preset], presetId: id });
+}
+
+export async function loadPresets(): Promise<void> {
+  try {
+    const presets = await invoke<ModelPreset[]>('load_model_presets', {});
+    patch({ presets });
+  } catch {
+    patch({ presets: [] });
+  }
+}
+
+export function setDraft(draft: string): void {
+  patch({ draft });
+}
+
+export function addAttachment(attachment: Attachment): void {
+  const same = (a: Attachment) => a.path === attachment.path && a.startLine === attachment.startLine && a.endLine === attachment.endLine;
+  patch({ attachments: [...session.get().attachments.filter((a) => !same(a)), attachment] });
+}
+
+export function removeAttachment(index: number): void {
+  patch({ attachments: session.get().attachments.filter((_, i) => i !== index) });
+}
+
+export function clearComposer(): void {
+  patch({ draft: '', attachments: [] });
+}
+
+export function focusComposer(): void {
+  patch({ focusTick: session.get().focusTick + 1 });
+}
+
+export async function openHistory(open: boolean): Promise<void> {
+  patch({ historyOpen: open });
+  if (open) await refreshHistory();
+}
+
+export async function refreshHistory(): Promise<void> {
+  try {
+    const chats = await invoke<ChatSummary[]>('list_chats', {});
+    patch({ chats: [...chats].sort((a, b) => b.updatedAt - a.updatedAt) });
+  } catch {
+    patch({ chats: [] });
+  }
+}
+
+/** Host pushes: settings changes, sidecar state, attachments, focus. Chat events go to the chat. */
+export function onSessionEvent(event: HostEvent): void {
+  switch (event.kind) {
+    case 'settings':
+      applySettings(event.settings);
+      break;
+    case 'sidecarState':
+      patch({ sidecar: { state: event.state, message: event.message } });
+      if (event.state === 'ready' && session.get().modelsError) void refreshModels();
+      break;
+    case 'attach':
+      addAttachment(event.attachment);
+      focusComposer();
+      break;
+    case 'focusInput':
+      focusComposer();
+      break;
+    default:
+      break;
+  }
+}
+
+export async function initSession(): Promise<void> {
+  void loadPresets();
+  try {
+    applySettings(await invoke<ChatSettings>('get_settings', {}));
+  } catch (error) {
+    patch({ modelsError: { message: `Could not read settings: ${(error as Error).message}` } });
+  }
+}
+
+export function setApiKey(): void {
+  const provider = session.get().settings?.provider;
+  if (provider) void invoke('set_api_key', { provider }).then(() => refreshModels(), () => {});
+}
