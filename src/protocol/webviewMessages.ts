@@ -172,3 +172,25 @@ export const COMMANDS_WITH_PROVIDER_CREDENTIALS = [
   'list_openai_models',
   'pull_ollama_model',
 ] as const;
+
+/**
+ * Error codes the host itself answers invokes with (the sidecar's codes are in design.md §2 and
+ * sidecar/src/error.rs; the host reuses those for bad args (-32602), not found (-32010), I/O
+ * (-32011) and paths outside the workspace (-32012)).
+ */
+export const HOST_ERROR_CODES = {
+  /** The sidecar is not running (starting failed, crashed, stopped) or died before answering. */
+  sidecarUnavailable: -32020,
+  /** A VS Code operation could not be done (no editor, the file changed since the diff, …). */
+  hostCommandFailed: -32021,
+} as const;
+
+/**
+ * What the host puts in `<div id="root" data-initial="…">` (JSON): which surface this webview is.
+ * A panel's webview may keep `panelId` in its `setState` state as `panelId` so a restored panel
+ * keeps its identity.
+ */
+export interface WebviewInitialData {
+  view: 'sidebar' | 'panel';
+  panelId?: string;
+}

@@ -1,0 +1,134 @@
+// Answers a webview's `invoke`: registers the channels it passes, sends host commands to their
+// VS Code handlers and everything else to the sidecar, with provider credentials filled in by the
+// host (the webview never holds an API key). Pure logic, no `vscode` import.
+import {
+  COMMANDS_WITH_PROVIDER_CREDENTIALS,
+  type HostCommandName,
+  type InvokeError,
+  type Provider,
+} from '../protocol/webviewMessages';
+
+/** Who is calling: the chat surface (relay session) the invoke came from. */
+export interface InvokeContext {
+  sessionKey: string;
+}
+
+export type HostCommandHandler = (args: Record<string, unknown>, context: InvokeContext) => Promise<unknown>;
+export type HostCommandTable = Partial<Record<HostCommandName, HostCommandHandler>>;
+
+export interface ProviderCredentials {
+  host: string;
+  apiKey: string;
+}
+
+export interface InvokeRouterDeps {
+  channels: {
+    registerChannel(sessionKey: string, id: number): void;
+    abandonChannel(id: number): void;
+  };
+  sidecar: { request(method: string, params: object): Promise<unknown> };
+  hostCommands: HostCommandTable;
+  credentials(provider: Provider): Promise<ProviderCredentials>;
+}
+
+/** An invoke that failed in the host, with the JSON-RPC code the webview sees. */
+export class HostCommandError extends Error implements InvokeError {
+  override name = 'HostCommandError';
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly data?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+const CREDENTIAL_COMMANDS: ReadonlySet<string> = new Set(COMMANDS_WITH_PROVIDER_CREDENTIALS);
+
+/** Commands whose provider is fixed by their name, whatever `provider` the args carry. */
+const FIXED_PROVIDER: Record<string, Provider> = {
+  list_ollama_models: 'ollama',
+  pull_ollama_model: 'ollama',
+  list_openai_models: 'openai',
+  list_anthropic_models: 'anthropic',
+};
+
+export class InvokeRouter {
+  constructor(private readonly deps: InvokeRouterDeps) {}
+
+  /** Runs one invoke; resolves with its result or rejects with an `InvokeError`-shaped error. */
+  async invoke(context: InvokeContext, command: string, rawArgs: unknown): Promise<unknown> {
+    if (typeof command !== 'string' || command.length === 0) {
+      throw new HostCommandError(-32600, 'An invoke needs a command name.');
+    }
+    const args = isPlainObject(rawArgs) ? rawArgs : {};
+    const handler = Object.prototype.hasOwnProperty.call(this.deps.hostCommands, command)
+      ? this.deps.hostCommands[command as HostCommandName]
+      : undefined;
+    if (handler) return handler(args, context);
+
+    const opened: number[] = [];
+    let params: Record<string, unknown>;
+    try {
+      params = replaceChannelRefs(args, (id) => {
+        this.deps.channels.registerChannel(context.sessionKey, id);
+        opened.push(id);
+        return id;
+      }) as Record<string, unknown>;
+      if (CREDENTIAL_COMMANDS.has(command)) await this.fillCredentials(command, params);
+    } catch (error) {
+      for (const id of opened) this.deps.channels.abandonChannel(id);
+      throw error;
+    }
+    try {
+      return await this.deps.sidecar.request(command, params);
+    } catch (error) {
+      for (const id of opened) this.deps.channels.abandonChannel(id);
+      throw error;
+    }
+  }
+
+  private async fillCredentials(command: string, params: Record<string, unknown>): Promise<void> {
+    const requested = params.provider;
+    const provider: Provider =
+      FIXED_PROVIDER[command] ?? (requested === 'openai' || requested === 'anthropic' || requested === 'ollama' ? requested : 'ollama');
+    if (requested !== undefined && FIXED_PROVIDER[command] === undefined && requested !== provider) {
+      throw new HostCommandError(-32602, `Unknown provider ${JSON.stringify(requested)}; use "ollama", "openai" or "anthropic".`);
+    }
+    const { host, apiKey } = await this.deps.credentials(provider);
+    // The host always comes from settings: a key is only ever sent to the host the user configured.
+    params.host = host;
+    params.apiKey = apiKey;
+    if (FIXED_PROVIDER[command] === undefined) params.provider = provider;
+  }
+}
+
+/** Turns an error of any origin into what the webview's rejected invoke carries. */
+export function toInvokeError(error: unknown): InvokeError {
+  if (error && typeof error === 'object') {
+    const { code, message, data } = error as Partial<InvokeError>;
+    if (typeof code === 'number' && typeof message === 'string') {
+      return data === undefined ? { code, message } : { code, message, data };
+    }
+    if (typeof message === 'string') return { code: -32603, message };
+  }
+  return { code: -32603, message: String(error) };
+}
+
+/**
+ * Copies `value`, replacing each `{ "__channel__": id }` marker (how `webview/ipc.ts` serializes a
+ * Channel) with what `register` returns for it: the bare id the sidecar expects as `onEvent`.
+ */
+export function replaceChannelRefs(value: unknown, register: (id: number) => number): unknown {
+  if (Array.isArray(value)) return value.map((item) => replaceChannelRefs(item, register));
+  if (!isPlainObject(value)) return value;
+  const keys = Object.keys(value);
+  if (keys.length === 1 && keys[0] === '__channel__') return register(value.__channel__ as number);
+  const copy: Record<string, unknown> = {};
+  for (const key of keys) copy[key] = replaceChannelRefs(value[key], register);
+  return copy;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
