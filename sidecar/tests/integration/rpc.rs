@@ -148,3 +148,33 @@ fn requests_after_shutdown_are_refused() {
     assert_eq!(code, -32600);
     assert!(message.contains("shutting down"), "{message}");
 }
+
+#[test]
+fn a_command_whose_group_is_not_granted_names_the_group_and_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("narrow.json");
+    std::fs::write(&file, r#"{ "granted": ["shell", "http"] }"#).unwrap();
+    let env = vec![("PROTOTYPER_SIDECAR_CAPABILITIES".to_string(), file.display().to_string())];
+    let mut sidecar = Sidecar::with_options(Options { env, ..Options::default() });
+    let (code, message) = sidecar.request("read_file", json!({ "path": "a.txt" })).unwrap_err();
+    assert_eq!(code, -32015);
+    assert!(message.contains("'fs'") && message.contains(&file.display().to_string()), "{message}");
+    assert!(message.contains("read_file"), "{message}");
+}
+
+#[test]
+fn an_unreadable_capability_file_fails_initialize_naming_it() {
+    let env = vec![("PROTOTYPER_SIDECAR_CAPABILITIES".to_string(), "/nonexistent/caps.json".to_string())];
+    let mut sidecar = Sidecar::start(Options { env, ..Options::default() });
+    let params = sidecar.initialize_params();
+    let (_, message) = sidecar.request("initialize", params).unwrap_err();
+    assert!(message.contains("/nonexistent/caps.json"), "{message}");
+}
+
+#[test]
+fn an_untrusted_workspace_refuses_writes_naming_the_group() {
+    let mut sidecar = Sidecar::with_options(Options { trusted: false, ..Options::default() });
+    let (code, message) = sidecar.request("create_dir", json!({ "path": "x" })).unwrap_err();
+    assert_eq!(code, -32015);
+    assert!(message.contains("'fs'") && message.contains("Workspace Trust"), "{message}");
+}
