@@ -14,6 +14,7 @@ import {
   type Event,
   type Message,
   type MessageConnection,
+  type MessageWriter,
   type NotificationMessage,
 } from 'vscode-jsonrpc/node';
 import { HOST_ERROR_CODES, type ChannelEnvelope, type InvokeError, type SidecarState } from '../protocol/webviewMessages';
@@ -262,7 +263,7 @@ export class SidecarSupervisor {
     let markEnded = () => {};
     const endPromise = new Promise<void>((resolve) => (markEnded = resolve));
     const reader = new FrameReader(child.stdout!, (message) => this.tap(running, message));
-    const connection = createMessageConnection(reader, new StreamMessageWriter(child.stdin!), {
+    const connection = createMessageConnection(reader, settledWriter(new StreamMessageWriter(child.stdin!)), {
       error: (m) => logger.error(m),
       warn: (m) => logger.info(m),
       info: (m) => logger.info(m),
@@ -440,6 +441,22 @@ function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promi
     timer = setTimeout(() => reject(new TimeoutError(message)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * A writer whose writes never reject. vscode-jsonrpc's sendRequest rethrows a failed write from an
+ * async Promise executor, which no caller can catch (an unhandled rejection). A write fails only
+ * when the process is gone; the request then fails when the connection is disposed at its exit,
+ * and the writer still reports the error on `onError`.
+ */
+function settledWriter(inner: MessageWriter): MessageWriter {
+  return {
+    onError: inner.onError,
+    onClose: inner.onClose,
+    write: (message) => inner.write(message).catch(() => {}),
+    end: () => inner.end(),
+    dispose: () => inner.dispose(),
+  };
 }
 
 function delay(ms: number): Promise<void> {
