@@ -21,7 +21,7 @@ pub struct Session {
     /// LM Studio, …) which `http_request` and providers may reach despite the private-address rule.
     pub allowed_hosts: Vec<String>,
     /// `bun` (default) or `npm`: which package manager the process commands run.
-    pub package_manager: String,
+    pub package_manager: crate::protocol::rpc::PackageManager,
 }
 
 /// State shared by all requests for the sidecar's lifetime. Each command group owns its part.

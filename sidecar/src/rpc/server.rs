@@ -10,13 +10,13 @@ use crate::context::{RequestContext, Session, SidecarState};
 use crate::dispatch;
 use crate::error::{codes, AppError};
 use crate::permissions::GrantedGroups;
+use crate::protocol::rpc::{InitializeParams, InitializeResult};
 use crate::rpc::codec::{Frame, LspCodec};
 use crate::rpc::outbox::Outbox;
 use crate::workspace::Workspace;
 use bytes::BytesMut;
 use futures::{FutureExt, StreamExt};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
@@ -30,45 +30,6 @@ use tokio_util::sync::CancellationToken;
 /// How long a cancelled handler may keep running before the server answers "cancelled" for it.
 /// Streams use this time to send their final `Done`.
 const CANCEL_GRACE: Duration = Duration::from_secs(2);
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct InitializeParams {
-    protocol_version: u32,
-    storage_dir: PathBuf,
-    workspace_root: Option<PathBuf>,
-    #[serde(default)]
-    capabilities: InitializeCapabilities,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct InitializeCapabilities {
-    #[serde(default = "default_true")]
-    workspace_trusted: bool,
-    #[serde(default)]
-    allowed_hosts: Vec<String>,
-    #[serde(default = "default_package_manager")]
-    package_manager: String,
-}
-
-impl Default for InitializeCapabilities {
-    fn default() -> Self {
-        InitializeCapabilities {
-            workspace_trusted: true,
-            allowed_hosts: Vec::new(),
-            package_manager: default_package_manager(),
-        }
-    }
-}
-
-fn default_true() -> bool {
-    true
-}
-
-fn default_package_manager() -> String {
-    "bun".to_string()
-}
 
 /// Requests in flight, by the JSON text of their id, so `$/cancelRequest` can find them.
 type InFlight = Arc<Mutex<HashMap<String, CancellationToken>>>;
@@ -214,11 +175,12 @@ fn initialize(state: &SidecarState, params: Value) -> Result<Value, AppError> {
         ));
     }
     std::fs::create_dir_all(&params.storage_dir).map_err(|err| {
-        AppError::io(format!("cannot create the storage directory {}: {err}", params.storage_dir.display()))
+        AppError::io(format!("cannot create the storage directory {}: {err}", params.storage_dir))
     })?;
+    let storage_dir = PathBuf::from(&params.storage_dir);
     let session = Session {
-        workspace: Workspace::new(params.workspace_root),
-        storage_dir: params.storage_dir,
+        workspace: Workspace::new(params.workspace_root.map(PathBuf::from)),
+        storage_dir,
         granted: GrantedGroups::load(params.capabilities.workspace_trusted)?,
         allowed_hosts: params.capabilities.allowed_hosts,
         package_manager: params.capabilities.package_manager,
@@ -227,11 +189,11 @@ fn initialize(state: &SidecarState, params: Value) -> Result<Value, AppError> {
         .session
         .set(Arc::new(session))
         .map_err(|_| AppError::new(codes::INVALID_REQUEST, "initialize was already called"))?;
-    Ok(json!({
-        "protocolVersion": crate::PROTOCOL_VERSION,
-        "sidecarVersion": crate::SIDECAR_VERSION,
-        "commands": dispatch::command_names(),
-    }))
+    dispatch::to_result(InitializeResult {
+        protocol_version: crate::PROTOCOL_VERSION,
+        sidecar_version: crate::SIDECAR_VERSION.to_string(),
+        commands: dispatch::command_names().into_iter().map(str::to_owned).collect(),
+    })
 }
 
 /// Runs one command as its own task and sends its single response.
