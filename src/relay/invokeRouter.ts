@@ -29,6 +29,11 @@ export interface InvokeRouterDeps {
   sidecar: { request(method: string, params: object): Promise<unknown> };
   hostCommands: HostCommandTable;
   credentials(provider: Provider): Promise<ProviderCredentials>;
+  /**
+   * Settings for `generate_completion(_stream)` that the webview may leave out (timeouts, tool
+   * mode, allowlist, …); filled in only where the args do not set them.
+   */
+  completionDefaults?(): Record<string, unknown>;
 }
 
 /** An invoke that failed in the host, with the JSON-RPC code the webview sees. */
@@ -44,6 +49,8 @@ export class HostCommandError extends Error implements InvokeError {
 }
 
 const CREDENTIAL_COMMANDS: ReadonlySet<string> = new Set(COMMANDS_WITH_PROVIDER_CREDENTIALS);
+
+const COMPLETION_COMMANDS: ReadonlySet<string> = new Set(['generate_completion', 'generate_completion_stream']);
 
 /** Commands whose provider is fixed by their name, whatever `provider` the args carry. */
 const FIXED_PROVIDER: Record<string, Provider> = {
@@ -76,6 +83,7 @@ export class InvokeRouter {
         return id;
       }) as Record<string, unknown>;
       if (CREDENTIAL_COMMANDS.has(command)) await this.fillCredentials(command, params);
+      if (COMPLETION_COMMANDS.has(command)) this.fillCompletionDefaults(params);
     } catch (error) {
       for (const id of opened) this.deps.channels.abandonChannel(id);
       throw error;
@@ -85,6 +93,13 @@ export class InvokeRouter {
     } catch (error) {
       for (const id of opened) this.deps.channels.abandonChannel(id);
       throw error;
+    }
+  }
+
+  private fillCompletionDefaults(params: Record<string, unknown>): void {
+    const defaults = this.deps.completionDefaults?.() ?? {};
+    for (const [key, value] of Object.entries(defaults)) {
+      if (params[key] === undefined && value !== undefined) params[key] = value;
     }
   }
 

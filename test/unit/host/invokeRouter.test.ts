@@ -74,6 +74,14 @@ describe('InvokeRouter', () => {
     await expect(router.invoke({ sessionKey: 's' }, 'generate_completion', { provider: 'claude' })).rejects.toMatchObject({ code: -32602 });
   });
 
+  it('fills completion settings the args leave out, and only those', async () => {
+    const { router, calls } = setup({ completionDefaults: () => ({ toolAllowlist: ['read_file'], idleTimeoutSeconds: 60, tools: true }) });
+    await router.invoke({ sessionKey: 's' }, 'generate_completion_stream', { model: 'm', tools: false, onEvent: { __channel__: 12 } });
+    expect(calls[0].params).toMatchObject({ toolAllowlist: ['read_file'], idleTimeoutSeconds: 60, tools: false });
+    await router.invoke({ sessionKey: 's' }, 'list_ollama_models', {});
+    expect(calls[1].params).not.toHaveProperty('toolAllowlist');
+  });
+
   it('does not fill credentials for other commands', async () => {
     const { router, calls } = setup();
     await router.invoke({ sessionKey: 's' }, 'read_file', { path: 'a.txt' });

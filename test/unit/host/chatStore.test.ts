@@ -1,0 +1,83 @@
+// Chat persistence: save from an index, list order, delete, atomic files, a rebuilt index, bad ids;
+// and the workspace path confinement used by the host's file commands.
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ChatStore } from '../../../src/chat/chatStore';
+import { resolveInWorkspace, resolveInWorkspaceReal } from '../../../src/commands/workspacePaths';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+function tempDir(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'prototyper-chats-'));
+  dirs.push(dir);
+  return dir;
+}
+
+describe('ChatStore', () => {
+  it('saves, replaces from an index, lists newest first and loads', async () => {
+    let clock = 1000;
+    const dir = path.join(tempDir(), 'chats');
+    const store = new ChatStore(dir, () => clock++);
+    await store.save({ chatId: 'a', title: 'First', fromIndex: 0, messages: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: 'hel' }], createdAt: 5 });
+    await store.save({ chatId: 'a', title: 'First', fromIndex: 1, messages: [{ role: 'assistant', content: 'hello' }, { role: 'user', content: 'more' }], createdAt: 5 });
+    await store.save({ chatId: 'b', title: 'Second', fromIndex: 0, messages: [], createdAt: 6 });
+    const a = await store.load('a');
+    expect(a?.messages).toEqual([{ role: 'user', content: 'hi' }, { role: 'assistant', content: 'hello' }, { role: 'user', content: 'more' }]);
+    expect(a).toMatchObject({ title: 'First', createdAt: 5, messageCount: 3 });
+    expect((await store.list()).map((c) => c.chatId)).toEqual(['b', 'a']);
+    expect(await store.load('missing')).toBeNull();
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('refuses a fromIndex past the stored messages and bad chat ids', async () => {
+    const store = new ChatStore(tempDir());
+    await store.save({ chatId: 'c', title: 't', fromIndex: 0, messages: [1], createdAt: 1 });
+    await expect(store.save({ chatId: 'c', title: 't', fromIndex: 3, messages: [2], createdAt: 1 })).rejects.toMatchObject({ code: -32602 });
+    await expect(store.load('../etc/passwd')).rejects.toMatchObject({ code: -32602 });
+    expect(() => store.delete('a/b')).toThrow(/chatId/);
+  });
+
+  it('serializes concurrent saves of the same chat', async () => {
+    const store = new ChatStore(tempDir());
+    await Promise.all(Array.from({ length: 20 }, (_, i) => store.save({ chatId: 'd', title: 't', fromIndex: i, messages: [i], createdAt: 1 })));
+    expect((await store.load('d'))?.messages).toEqual(Array.from({ length: 20 }, (_, i) => i));
+  });
+
+  it('deletes and rebuilds a lost index from the chat files', async () => {
+    const dir = tempDir();
+    const store = new ChatStore(dir);
+    await store.save({ chatId: 'e', title: 'E', fromIndex: 0, messages: [1], createdAt: 1 });
+    await store.save({ chatId: 'f', title: 'F', fromIndex: 0, messages: [1, 2], createdAt: 1 });
+    expect(await store.delete('e')).toBe(true);
+    expect(await store.delete('e')).toBe(false);
+    writeFileSync(path.join(dir, 'index.json'), '{torn');
+    expect(await new ChatStore(dir).list()).toMatchObject([{ chatId: 'f', title: 'F', messageCount: 2 }]);
+  });
+});
+
+describe('workspace paths', () => {
+  it('resolves relative paths and refuses absolute ones and escapes', () => {
+    expect(resolveInWorkspace('/w', 'src/a.ts')).toBe('/w/src/a.ts');
+    expect(resolveInWorkspace('/w', './x/../b.ts')).toBe('/w/b.ts');
+    expect(resolveInWorkspace('/w', '..foo')).toBe('/w/..foo');
+    expect(() => resolveInWorkspace('/w', '/etc/passwd')).toThrow(/absolute/);
+    expect(() => resolveInWorkspace('/w', '../secret')).toThrow(/outside the workspace/);
+    expect(() => resolveInWorkspace('/w', 'a/../../b')).toThrow(/outside/);
+    expect(() => resolveInWorkspace(undefined, 'a')).toThrow(/No folder/);
+    expect(() => resolveInWorkspace('/w', '')).toThrow(/required/);
+  });
+
+  it('refuses a symlink that leads outside, including for files not created yet', async () => {
+    const root = tempDir();
+    const outside = tempDir();
+    mkdirSync(path.join(root, 'src'));
+    symlinkSync(outside, path.join(root, 'link'));
+    await expect(resolveInWorkspaceReal(root, 'src/new.ts')).resolves.toBe(path.join(root, 'src/new.ts'));
+    await expect(resolveInWorkspaceReal(root, 'link/new.ts')).rejects.toMatchObject({ code: -32012 });
+    await expect(resolveInWorkspaceReal(root, 'link')).rejects.toThrow(/symbolic link/);
+  });
+});
