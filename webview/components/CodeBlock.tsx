@@ -1,0 +1,70 @@
+// A fenced code block: highlighted code and its actions (Copy, Insert at Cursor, Apply to File,
+// Open in Editor), all carried out by the host.
+import { useState } from 'preact/hooks';
+import { invoke } from '../ipc';
+import { languageIdFor } from '../markdown/highlight';
+import { renderCode } from '../markdown/render';
+
+interface CodeBlockProps {
+  code: string;
+  lang: string;
+  closed: boolean;
+  /** The markdown just before the block, where the model names the file. */
+  context: string;
+  /** The opening fence line, which may carry a path (```ts src/a.ts). */
+  info: string;
+}
+
+const PATH = /(?:^|[\s`*"'(:])((?:[\w.-]+\/)*[\w.-]+\.[A-Za-z0-9]{1,8})(?=$|[\s`*"'),:])/;
+
+/** The file a block is meant for: from the fence info, else the last path named just before it. */
+export function guessPath(info: string, context: string): string | undefined {
+  const fromInfo = info.replace(/^\s*(`{3,}|~{3,})[^\s:]*[\s:]*/, '').trim();
+  if (fromInfo && PATH.test(` ${fromInfo}`)) return PATH.exec(` ${fromInfo}`)?.[1];
+  const lines = context.trim().split('\n');
+  const last = lines[lines.length - 1] ?? '';
+  const matches = [...last.matchAll(new RegExp(PATH.source, 'g'))].map((m) => m[1]).filter((p) => p.includes('/') || /\.(ts|tsx|js|jsx|py|rs|go|json|css|html|md|toml|yaml|yml|java|c|cpp|h|rb|sh|php|swift|kt)$/.test(p));
+  return matches[matches.length - 1];
+}
+
+export function CodeBlock({ code, lang, closed, context, info }: CodeBlockProps) {
+  const [note, setNote] = useState('');
+  const languageId = languageIdFor(lang);
+  const path = closed ? guessPath(info, context) : undefined;
+  const act = (label: string, command: string, args: Record<string, unknown>) => {
+    invoke<{ applied?: boolean } | null>(command, args).then(
+      (result) => {
+        if (command === 'apply_to_file') setNote(result?.applied ? 'Applied' : 'Not applied');
+        else if (label) setNote(label);
+        setTimeout(() => setNote(''), 2000);
+      },
+      (error: Error) => setNote(`Failed: ${error.message}`),
+    );
+  };
+  return (
+    <div class="code-block" data-lang={lang}>
+      <div class="code-header">
+        <span class="code-lang">{lang || 'text'}</span>
+        {path && <span class="code-path" title={path}>{path}</span>}
+        <span class="code-note" aria-live="polite">{note}</span>
+        <span class="code-actions">
+          <vscode-button appearance="icon" aria-label="Copy" title="Copy" onClick={() => act('Copied', 'copy_text', { text: code })}>
+            <span class="codicon codicon-copy" />
+          </vscode-button>
+          <vscode-button appearance="icon" aria-label="Insert at Cursor" title="Insert at Cursor" onClick={() => act('Inserted', 'insert_at_cursor', { code })}>
+            <span class="codicon codicon-insert" />
+          </vscode-button>
+          <vscode-button appearance="icon" aria-label="Apply to File" title={path ? `Apply to ${path} (shows a diff first)` : 'Apply to File (shows a diff first)'} disabled={!closed} onClick={() => act('', 'apply_to_file', { path, code, languageId })}>
+            <span class="codicon codicon-git-pull-request-go-to-changes" />
+          </vscode-button>
+          <vscode-button appearance="icon" aria-label="Open in Editor" title="Open in Editor" onClick={() => act('', 'open_in_editor', { code, languageId })}>
+            <span class="codicon codicon-go-to-file" />
+          </vscode-button>
+        </span>
+      </div>
+      <pre>
+        <code class="hljs" dangerouslySetInnerHTML={{ __html: renderCode(code, lang, closed) }} />
+      </pre>
+    </div>
+  );
+}

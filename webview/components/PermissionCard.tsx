@@ -1,0 +1,54 @@
+// The agent asks to run a tool: the exact command or path, why, and Accept / Reject / Always Allow.
+// Focus moves to the card when it appears so keyboard users land on it.
+import { useEffect, useRef } from 'preact/hooks';
+import { answerPermission } from '../chat/controller';
+import type { PromptCard } from '../chat/types';
+
+type Permission = Extract<PromptCard, { kind: 'permission' }>;
+
+const ANSWERED: Record<string, string> = { accepted: 'Accepted', rejected: 'Rejected', always_allowed: `Always allowed` };
+
+/** What exactly will happen: the shell command, the file path, or the arguments. */
+function subject(prompt: Permission): { label: string; text: string } {
+  const { tool, args } = prompt;
+  if ((tool === 'bash' || tool === 'run_shell_command') && typeof args.command === 'string') return { label: 'Command', text: args.command };
+  if (typeof args.path === 'string') return { label: tool === 'read_file' ? 'Read' : 'File', text: args.path };
+  return { label: 'Arguments', text: JSON.stringify(args, null, 2) };
+}
+
+export function PermissionCard({ prompt }: { prompt: Permission }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const pending = prompt.status === 'pending';
+  useEffect(() => {
+    if (pending) ref.current?.focus();
+  }, [pending]);
+  const { label, text } = subject(prompt);
+  const titleId = `perm-title-${prompt.id}`;
+  return (
+    <div ref={ref} class={`prompt-card permission-card ${prompt.status}`} tabIndex={-1} role="group" aria-labelledby={titleId} data-prompt-id={prompt.id}>
+      <div class="prompt-title" id={titleId}>
+        <span class="codicon codicon-shield" aria-hidden="true" /> Allow <code>{prompt.tool}</code>?
+      </div>
+      <div class="permission-subject">
+        <span class="subject-label">{label}</span>
+        <pre>{text}</pre>
+      </div>
+      {prompt.reason && <div class="permission-reason">Why: {prompt.reason}</div>}
+      {pending ? (
+        <div class="prompt-actions">
+          <vscode-button appearance="primary" onClick={() => answerPermission(prompt.id, 'accepted', prompt.tool)}>
+            Accept
+          </vscode-button>
+          <vscode-button appearance="secondary" onClick={() => answerPermission(prompt.id, 'rejected', prompt.tool)}>
+            Reject
+          </vscode-button>
+          <vscode-button appearance="secondary" title={`Allow ${prompt.tool} without asking from now on`} onClick={() => answerPermission(prompt.id, 'always_allowed', prompt.tool)}>
+            Always Allow
+          </vscode-button>
+        </div>
+      ) : (
+        <div class="prompt-outcome">{prompt.status === 'expired' ? 'No longer waiting for an answer.' : ANSWERED[String(prompt.answer)] ?? 'Answered'}</div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,22 @@
+// Entry point of the chat webview: registers the toolkit, restores state after a reload, wires
+// host events, and mounts the UI.
+import { render } from 'preact';
+import { chat, initChat, newChat } from './chat/controller';
+import { App } from './components/App';
+import { registerToolkit } from './components/toolkit';
+import { connection, onHostEvent } from './ipc';
+import { initSession, onSessionEvent, session } from './session/session';
+import './styles.css';
+
+registerToolkit();
+const ipc = connection();
+onHostEvent((event) => {
+  if (event.kind === 'newChat') newChat();
+  else onSessionEvent(event);
+});
+// Draft, attachments and header choices survive a reload; written lazily.
+session.subscribe(() => ipc.persistSoon());
+chat.subscribe(() => ipc.persistSoon());
+void initChat();
+void initSession();
+render(<App />, document.getElementById('root') ?? document.body);
