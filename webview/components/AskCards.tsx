@@ -99,9 +99,10 @@ function FieldInput({ field, value, onChange, onEnter }: { field: FormField; val
     case 'choice':
     case 'confirm':
       return (
-        <vscode-radio-group aria-labelledby={labelId} value={value as string} onChange={(e) => onChange(valueOf(e))}>
+        // The group must not get an empty value: FAST then leaves no radio reachable with Tab.
+        <vscode-radio-group aria-labelledby={labelId} value={(value as string) || undefined} onChange={(e) => onChange(valueOf(e))}>
           {choices.map((c) => (
-            <vscode-radio key={c} value={c} checked={value === c}>
+            <vscode-radio key={c} value={c}>
               {c}
             </vscode-radio>
           ))}

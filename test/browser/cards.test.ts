@@ -1,0 +1,245 @@
+// Every card and every answer path, through the built webview: tool cards, permission cards (by mouse
+// and by keyboard only), ask-user text/choice/confirm, forms with required fields, errors, stop.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { buildWebview, calls, launch, openHarness, sendMessage, stream } from './support';
+
+let browser: Browser;
+beforeAll(async () => {
+  await buildWebview();
+  browser = await launch();
+});
+afterAll(async () => browser?.close());
+
+async function fresh(): Promise<{ page: Page; id: number }> {
+  const page = await openHarness(browser);
+  const id = await sendMessage(page, 'Do the thing');
+  return { page, id };
+}
+
+const waitCalls = (page: Page, command: string, n = 1) => page.waitForFunction(([c, k]) => (window as any).harness.calls(c).length >= k, [command, n] as const);
+
+describe('tool cards', () => {
+  it('show running, succeeded and failed states, bash commands with output, and diff links for writes', async () => {
+    const { page, id } = await fresh();
+    await stream(page, id, [
+      { event: 'ToolCall', data: { id: 'c1', tool: 'bash', args: { command: 'npm test -- --run' } } },
+      { event: 'ToolCall', data: { id: 'c2', tool: 'write_file', args: { path: 'src/new.ts', content: 'x' } } },
+      { event: 'ToolCall', data: { id: 'c3', tool: 'read_file', args: { path: 'missing.ts' } } },
+    ]);
+    await page.waitForSelector('[data-tool-id="c3"]');
+    expect(await page.locator('.tool-card.status-running').count()).toBe(3);
+    expect(await page.textContent('[data-tool-id="c1"] .tool-command')).toContain('$ npm test -- --run');
+    await stream(page, id, [
+      { event: 'ToolResult', data: { id: 'c1', tool: 'bash', success: true, output: 'Tests 3 passed\nok' } },
+      { event: 'ToolResult', data: { id: 'c2', tool: 'write_file', success: true, output: 'wrote 1 line', path: 'src/new.ts', content: 'x', previousContent: 'old text' } },
+      { event: 'ToolResult', data: { id: 'c3', tool: 'read_file', success: false, output: 'not found: missing.ts' } },
+      { event: 'Done', data: {} },
+    ], { start: 3 });
+    await page.waitForSelector('[data-tool-id="c3"].status-failed');
+    expect(await page.locator('[data-tool-id="c1"].status-succeeded').count()).toBe(1);
+    await page.click('[data-tool-id="c1"] .tool-output summary');
+    expect(await page.textContent('[data-tool-id="c1"] .tool-output pre')).toContain('Tests 3 passed');
+    expect(await page.isVisible('[data-tool-id="c3"] .tool-output pre')).toBe(true);
+    await page.click('[data-tool-id="c2"] .tool-path');
+    await waitCalls(page, 'open_diff');
+    expect((await calls(page, 'open_diff'))[0].args).toEqual({ path: 'src/new.ts', before: 'old text' });
+    expect(await page.locator('.generating').count()).toBe(0);
+  });
+});
+
+describe('permission cards', () => {
+  const permission = (n: number, tool = 'bash', args: Record<string, unknown> = { command: 'rm -rf build && npm run build' }) => [
+    { event: 'ToolCall', data: { id: `t${n}`, tool, args } },
+    { event: 'ToolPermission', data: { id: 40 + n, toolCallId: `t${n}`, tool, args, reason: 'rebuilds the project' } },
+  ];
+
+  it('shows the full command and reason; Accept, Reject and Always Allow resolve it', async () => {
+    const { page, id } = await fresh();
+    await stream(page, id, [...permission(1), ...permission(2, 'write_file', { path: 'src/a.ts', content: 'x' }), ...permission(3)]);
+    await page.waitForSelector('[data-prompt-id="43"]');
+    const card = page.locator('[data-prompt-id="41"]');
+    expect(await card.locator('.permission-subject pre').textContent()).toBe('rm -rf build && npm run build');
+    expect(await card.textContent()).toContain('rebuilds the project');
+    expect(await page.locator('[data-prompt-id="42"] .permission-subject pre').textContent()).toBe('src/a.ts');
+    await card.locator('vscode-button', { hasText: 'Accept' }).click();
+    await page.locator('[data-prompt-id="42"] vscode-button', { hasText: 'Reject' }).click();
+    await page.locator('[data-prompt-id="43"] vscode-button', { hasText: 'Always Allow' }).click();
+    await waitCalls(page, 'resolve_tool_permission', 3);
+    expect((await calls(page, 'resolve_tool_permission')).map((c) => c.args)).toEqual([
+      { permissionId: 41, decision: 'accepted' },
+      { permissionId: 42, decision: 'rejected' },
+      { permissionId: 43, decision: 'always_allowed' },
+    ]);
+    await waitCalls(page, 'allow_tool');
+    expect((await calls(page, 'allow_tool'))[0].args).toEqual({ tool: 'bash' });
+    expect(await card.locator('.prompt-outcome').textContent()).toBe('Accepted');
+  });
+
+  it('is usable with the keyboard only: focus lands on the card, Tab reaches the buttons, Enter and Space answer', async () => {
+    const { page, id } = await fresh();
+    await stream(page, id, permission(1));
+    await page.waitForFunction(() => document.activeElement?.matches('[data-prompt-id="41"]'));
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Accept');
+    await page.keyboard.press('Enter');
+    await waitCalls(page, 'resolve_tool_permission');
+    await stream(page, id, [{ event: 'ToolResult', data: { id: 't1', tool: 'bash', success: true, output: '' } }, ...permission(2)], { start: 2 });
+    await page.waitForFunction(() => document.activeElement?.matches('[data-prompt-id="42"]'));
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Reject');
+    await page.keyboard.press('Space');
+    await waitCalls(page, 'resolve_tool_permission', 2);
+    expect((await calls(page, 'resolve_tool_permission')).map((c) => c.args.decision)).toEqual(['accepted', 'rejected']);
+  });
+
+  it('expires a pending card when the turn ends', async () => {
+    const { page, id } = await fresh();
+    await stream(page, id, [...permission(1), { event: 'Done', data: { doneReason: 'cancelled' } }]);
+    await page.waitForSelector('[data-prompt-id="41"].expired');
+    expect(await page.locator('[data-prompt-id="41"] vscode-button').count()).toBe(0);
+    expect(await page.locator('[data-tool-id="t1"]').getAttribute('class')).toContain('status-interrupted');
+  });
+});
+
+describe('ask-user cards', () => {
+  it('answers text (Ctrl+Enter), choice (button and free text) and confirm (Yes/No)', async () => {
+    const { page, id } = await fresh();
+    await stream(page, id, [
+      { event: 'AskUser', data: { id: 51, question: 'What should the component be called?', questionType: 'text' } },
+      { event: 'AskUser', data: { id: 52, question: 'Which style?', questionType: 'choice', choices: ['Tailwind', 'CSS modules'] } },
+      { event: 'AskUser', data: { id: 53, question: 'Which runtime?', questionType: 'choice', choices: ['Node', 'Bun'] } },
+      { event: 'AskUser', data: { id: 54, question: 'Overwrite the file?', questionType: 'confirm' } },
+      { event: 'AskUser', data: { id: 55, question: 'Continue?', questionType: 'confirm' } },
+    ]);
+    await page.waitForSelector('[data-prompt-id="55"]');
+    await page.locator('[data-prompt-id="51"] vscode-text-area').click();
+    await page.keyboard.type('  UserCard ');
+    await page.keyboard.press('Control+Enter');
+    await page.locator('[data-prompt-id="52"] vscode-button', { hasText: 'CSS modules' }).click();
+    await page.locator('[data-prompt-id="53"] vscode-text-area').click();
+    await page.keyboard.type('Deno');
+    await page.keyboard.press('Enter');
+    await page.locator('[data-prompt-id="54"] vscode-button', { hasText: 'Yes' }).click();
+    await page.locator('[data-prompt-id="55"] vscode-button', { hasText: 'No' }).click();
+    await waitCalls(page, 'resolve_ask_user', 5);
+    expect((await calls(page, 'resolve_ask_user')).map((c) => c.args)).toEqual([
+      { requestId: 51, answer: 'UserCard' },
+      { requestId: 52, answer: 'CSS modules' },
+      { requestId: 53, answer: 'Deno' },
+      { requestId: 54, answer: 'Yes' },
+      { requestId: 55, answer: 'No' },
+    ]);
+    expect(await page.textContent('[data-prompt-id="53"] .prompt-outcome')).toContain('Deno');
+  });
+
+  const form = {
+    event: 'AskUserForm',
+    data: {
+      id: 61,
+      title: 'Project details',
+      fields: [
+        { id: 'name', label: 'Project name', fieldType: 'text', placeholder: 'my-app' },
+        { id: 'framework', label: 'Framework', fieldType: 'choice', choices: ['React', 'Preact', 'Svelte'] },
+        { id: 'features', label: 'Features', fieldType: 'multiselect', choices: ['Router', 'Tests', 'Lint'] },
+        { id: 'git', label: 'Initialise git?', fieldType: 'confirm' },
+        { id: 'notes', label: 'Notes', fieldType: 'text', required: false },
+      ],
+    },
+  };
+
+  it('keeps Submit disabled until required fields are filled, then sends the answers', async () => {
+    const { page, id } = await fresh();
+    await stream(page, id, [form]);
+    const card = page.locator('[data-prompt-id="61"]');
+    await card.waitFor();
+    const submit = card.locator('vscode-button', { hasText: 'Submit' });
+    expect(await submit.getAttribute('disabled')).not.toBeNull();
+    await card.locator('[data-field-id="name"] vscode-text-field').click();
+    await page.keyboard.type('shop');
+    await card.locator('[data-field-id="framework"] vscode-radio', { hasText: 'Preact' }).click();
+    await card.locator('[data-field-id="features"] vscode-checkbox', { hasText: 'Router' }).click();
+    await card.locator('[data-field-id="features"] vscode-checkbox', { hasText: 'Lint' }).click();
+    expect(await submit.getAttribute('disabled')).not.toBeNull();
+    await card.locator('[data-field-id="git"] vscode-radio', { hasText: 'Yes' }).click();
+    await page.waitForFunction(() => !document.querySelector('[data-prompt-id="61"] vscode-button[appearance="primary"]')?.hasAttribute('disabled'));
+    await submit.click();
+    await waitCalls(page, 'resolve_ask_user_form');
+    expect((await calls(page, 'resolve_ask_user_form'))[0].args).toEqual({ requestId: 61, answers: { name: 'shop', framework: 'Preact', features: ['Router', 'Lint'], git: 'Yes', notes: '' } });
+  });
+
+  it('can be filled and submitted with the keyboard only', async () => {
+    const { page, id } = await fresh();
+    await stream(page, id, [form]);
+    await page.waitForFunction(() => document.activeElement?.matches('[data-prompt-id="61"]'));
+    await page.keyboard.press('Tab'); // name
+    await page.keyboard.type('kb-app');
+    await page.keyboard.press('Tab'); // framework radio group
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Tab'); // first checkbox
+    await page.keyboard.press('Space');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Space');
+    await page.keyboard.press('Tab'); // git radio group
+    await page.keyboard.press('Space');
+    await page.keyboard.press('Tab'); // notes
+    await page.keyboard.type('none');
+    await page.keyboard.press('Tab'); // Submit
+    expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Submit');
+    await page.keyboard.press('Enter');
+    await waitCalls(page, 'resolve_ask_user_form');
+    const answers = (await calls(page, 'resolve_ask_user_form'))[0].args.answers;
+    expect(answers.name).toBe('kb-app');
+    expect(answers.framework).toBe('Preact');
+    expect(answers.features).toEqual(['Router', 'Lint']);
+    expect(answers.git).toBe('Yes');
+    expect(answers.notes).toBe('none');
+  });
+});
+
+describe('errors and stop', () => {
+  it('shows an Error event as a banner with a hint and Retry starts a new stream', async () => {
+    const { page, id } = await fresh();
+    await stream(page, id, [{ event: 'Chunk', data: { text: 'Partial' } }, { event: 'Error', data: { message: 'error sending request: connection refused', code: 'provider' } }]);
+    const banner = page.locator('.error-banner');
+    await banner.waitFor();
+    expect(await banner.textContent()).toContain('Ollama is not reachable at http://localhost:11434');
+    expect(await page.locator('.generating').count()).toBe(0);
+    expect(await page.locator('.send-button').count()).toBe(1);
+    await banner.locator('vscode-button', { hasText: 'Retry' }).click();
+    await waitCalls(page, 'generate_completion_stream', 2);
+    const retried = (await calls(page, 'generate_completion_stream'))[1].args;
+    expect(retried.messages.map((m: any) => m.role)).toEqual(['system', 'user']);
+    expect(await page.locator('.error-banner').count()).toBe(0);
+  });
+
+  it('ends the turn when the invoke itself fails, leaving nothing spinning', async () => {
+    const page = await openHarness(browser);
+    await page.evaluate(() => {
+      (window as any).harness.handlers.generate_completion_stream = () => {
+        throw { code: -32016, message: 'model "nope" not found, try pulling it first' };
+      };
+    });
+    await page.locator('.composer-input').click();
+    await page.keyboard.type('hi');
+    await page.keyboard.press('Enter');
+    await page.locator('.error-banner').waitFor();
+    expect(await page.textContent('.error-banner')).toContain('not installed in Ollama');
+    expect(await page.locator('.generating').count()).toBe(0);
+    expect(await page.locator('vscode-progress-ring').count()).toBe(0);
+  });
+
+  it('Stop sends stop_generation_stream with the channel id and shows the stopped turn', async () => {
+    const { page, id } = await fresh();
+    await stream(page, id, [{ event: 'Chunk', data: { text: 'Working on it' } }]);
+    await page.locator('.stop-button').click();
+    await waitCalls(page, 'stop_generation_stream');
+    expect((await calls(page, 'stop_generation_stream'))[0].args).toEqual({ requestId: id });
+    await stream(page, id, [{ event: 'Done', data: { doneReason: 'cancelled' } }], { start: 1 });
+    await page.waitForSelector('.message-note');
+    expect(await page.textContent('.message-note')).toBe('Stopped.');
+    expect(await page.locator('.generating').count()).toBe(0);
+  });
+});
