@@ -5,5 +5,6 @@
 mod harness;
 
 mod fs;
+mod process;
 mod protocol;
 mod rpc;
