@@ -1,0 +1,75 @@
+// The table of host commands (webviewMessages.ts `HostCommands`): each name the webview may
+// invoke that the host answers itself with VS Code API, instead of forwarding to the sidecar.
+import * as vscode from 'vscode';
+import type { ChatStore } from '../chat/chatStore';
+import type { ChatSettings, Provider } from '../protocol/webviewMessages';
+import type { HostCommandTable } from '../relay/invokeRouter';
+import { HostCommandError } from '../relay/invokeRouter';
+import type { ApiKeys } from '../secrets';
+import { allowTool, PROVIDERS, updateSettingFromWebview } from '../settings';
+import { requireString } from './args';
+import { applyToFile, insertAtCursor, openDiff, openFile, openInEditor, type EditorTracker } from './editorCommands';
+import type { ProposalDocuments } from './proposalDocuments';
+import { findFiles, readAttachment, revealInExplorer } from './workspaceCommands';
+
+export interface HostCommandDeps {
+  chatSettings(): Promise<ChatSettings>;
+  /** Tell every chat the settings changed (after a write the chat made itself, too). */
+  settingsChanged(): void;
+  apiKeys: ApiKeys;
+  chats: ChatStore;
+  proposals: ProposalDocuments;
+  editors: EditorTracker;
+}
+
+export function createHostCommands(deps: HostCommandDeps): HostCommandTable {
+  return {
+    get_settings: () => deps.chatSettings(),
+    update_setting: async (args) => {
+      await updateSettingFromWebview(requireString(args, 'key'), args.value);
+      return null;
+    },
+    allow_tool: async (args) => {
+      await allowTool(requireString(args, 'tool'));
+      return null;
+    },
+    insert_at_cursor: (args) => insertAtCursor(deps.editors, args),
+    apply_to_file: (args) => applyToFile(deps.proposals, deps.editors, args),
+    open_in_editor: (args) => openInEditor(args),
+    open_diff: (args) => openDiff(deps.proposals, args),
+    open_file: (args) => openFile(args),
+    copy_text: async (args) => {
+      await vscode.env.clipboard.writeText(requireString(args, 'text', { allowEmpty: true }));
+      return null;
+    },
+    find_files: (args) => findFiles(args),
+    read_attachment: (args) => readAttachment(args),
+    list_chats: () => deps.chats.list(),
+    load_chat: (args) => deps.chats.load(args.chatId),
+    save_chat: async (args) => {
+      await deps.chats.save({
+        chatId: args.chatId as string,
+        title: args.title as string,
+        fromIndex: args.fromIndex as number,
+        messages: args.messages as unknown[],
+        createdAt: args.createdAt as number,
+      });
+      return null;
+    },
+    delete_chat: async (args) => {
+      const chatId = requireString(args, 'chatId');
+      const chat = await deps.chats.load(chatId);
+      const title = chat?.title ? `"${chat.title}"` : 'this chat';
+      const choice = await vscode.window.showWarningMessage(`Delete ${title}?`, { modal: true, detail: 'Its messages are removed from this workspace\'s history.' }, 'Delete');
+      if (choice !== 'Delete') return { deleted: false };
+      return { deleted: await deps.chats.delete(chatId) };
+    },
+    set_api_key: async (args) => {
+      const provider = args.provider as Provider;
+      if (!PROVIDERS.includes(provider)) throw new HostCommandError(-32602, `"provider" must be one of ${PROVIDERS.join(', ')}.`);
+      if (await deps.apiKeys.prompt(provider)) deps.settingsChanged();
+      return null;
+    },
+    reveal_in_explorer: (args) => revealInExplorer(args),
+  };
+}

@@ -1,0 +1,132 @@
+// The extension's entry point: starts the sidecar supervisor and wires it, the relay, the chat
+// views, host commands, palette commands, status bar, settings and trust together.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { ChatPanels, CHAT_PANEL_TYPE } from './chat/chatPanels';
+import { ChatStore } from './chat/chatStore';
+import { ChatViewProvider, CHAT_VIEW_ID } from './chat/chatViewProvider';
+import { EditorTracker } from './commands/editorCommands';
+import { createHostCommands } from './commands/hostCommands';
+import { registerPaletteCommands } from './commands/paletteCommands';
+import { ProposalDocuments } from './commands/proposalDocuments';
+import type { HostToWebview } from './protocol/webviewMessages';
+import { ChannelRelay } from './relay/channelRelay';
+import { InvokeRouter } from './relay/invokeRouter';
+import { WebviewBridge } from './relay/webviewBridge';
+import { ApiKeys } from './secrets';
+import { providerHost, readChatSettings, SECTION, timeouts } from './settings';
+import { createSidecarSupervisor, outputLogger } from './sidecar/sidecarHost';
+import type { SidecarSupervisor, SupervisorStatus } from './sidecar/supervisor';
+import { SidecarStatusBar } from './statusBar';
+import { TerminalRunner } from './terminal/runInTerminal';
+
+/** What `activate` returns: for the integration tests and for other parts of the extension. */
+export interface PrototyperApi {
+  supervisor: SidecarSupervisor;
+  relay: ChannelRelay;
+  router: InvokeRouter;
+  terminals: TerminalRunner;
+}
+
+let supervisor: SidecarSupervisor | undefined;
+
+/** Settings whose change only reaches the sidecar at its next start (they are `initialize` params). */
+const RESTART_SETTINGS = ['sidecar.path', 'packageManager', 'ollama.host', 'openai.host', 'anthropic.host'].map((key) => `${SECTION}.${key}`);
+
+export function activate(context: vscode.ExtensionContext): PrototyperApi {
+  const output = vscode.window.createOutputChannel('Prototyper Sidecar');
+  const logger = outputLogger(output);
+  const sidecar = createSidecarSupervisor(context, logger);
+  supervisor = sidecar;
+  const relay = new ChannelRelay();
+  const apiKeys = new ApiKeys(context.secrets);
+  const chats = new ChatStore(path.join((context.storageUri ?? context.globalStorageUri).fsPath, 'chats'));
+  const proposals = new ProposalDocuments();
+  const editors = new EditorTracker();
+  const statusBar = new SidecarStatusBar();
+  const terminals = new TerminalRunner(relay, sidecar);
+
+  const chatSettings = async () => readChatSettings(await apiKeys.presence());
+  const settingsEvent = async (): Promise<HostToWebview> => ({ type: 'event', event: { kind: 'settings', settings: await chatSettings() } });
+  const stateEvent = (status: SupervisorStatus): HostToWebview => ({
+    type: 'event',
+    event: { kind: 'sidecarState', state: status.state, message: status.message },
+  });
+  const settingsChanged = () => void settingsEvent().then((event) => relay.broadcast(event));
+
+  const router = new InvokeRouter({
+    channels: relay,
+    sidecar,
+    hostCommands: createHostCommands({ chatSettings, settingsChanged, apiKeys, chats, proposals, editors }),
+    credentials: async (provider) => ({ host: providerHost(provider), apiKey: await apiKeys.get(provider) }),
+    completionDefaults: () => {
+      const settings = vscode.workspace.getConfiguration(SECTION);
+      return {
+        tools: settings.get<boolean>('toolsEnabled', true),
+        toolPermissionMode: settings.get<string>('toolPermissionMode', 'ask_every_time'),
+        toolAllowlist: settings.get<string[]>('toolAllowlist', []),
+        maxToolCalls: settings.get<number>('maxToolCalls', 20),
+        ...timeouts(),
+      };
+    },
+  });
+  const bridge = new WebviewBridge(relay, router, { error: logger.error }, (sessionKey) => {
+    // A (re)loaded chat gets the current state at once instead of waiting for the next change.
+    relay.postEvent(sessionKey, stateEvent(sidecar.status));
+    void settingsEvent().then((event) => relay.postEvent(sessionKey, event));
+  });
+  const host = { extensionUri: context.extensionUri, relay, bridge };
+  const view = new ChatViewProvider(host);
+  const panels = new ChatPanels(host);
+
+  sidecar.onChannel((envelope) => relay.fromSidecar(envelope));
+  sidecar.onExit((exit) => relay.sidecarExited(exit));
+  sidecar.onStateChange((status) => {
+    statusBar.show(status);
+    relay.broadcast(stateEvent(status));
+  });
+
+  context.subscriptions.push(
+    output,
+    proposals,
+    editors,
+    statusBar,
+    view,
+    panels,
+    vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, view),
+    vscode.window.registerWebviewPanelSerializer(CHAT_PANEL_TYPE, panels),
+    ...registerPaletteCommands({ view, panels, relay, apiKeys, supervisor: sidecar, output, terminals, settingsChanged }),
+    apiKeys.onDidChange(settingsChanged),
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (event.affectsConfiguration(SECTION)) settingsChanged();
+      if (RESTART_SETTINGS.some((key) => event.affectsConfiguration(key))) void offerRestart(sidecar);
+    }),
+    // Trust changes what the sidecar may do (write, execute); it is an initialize param.
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      settingsChanged();
+      void sidecar.restart('workspace trust was granted');
+    }),
+    { dispose: () => void sidecar.dispose() },
+  );
+
+  void sidecar.start();
+  return { supervisor: sidecar, relay, router, terminals };
+}
+
+export async function deactivate(): Promise<void> {
+  // Returned so VS Code waits for the graceful shutdown (which stops dev servers the sidecar runs).
+  await supervisor?.dispose();
+  supervisor = undefined;
+}
+
+async function offerRestart(sidecar: SidecarSupervisor): Promise<void> {
+  if (sidecar.status.state === 'crashed' || sidecar.status.state === 'stopped') {
+    await sidecar.restart('its settings changed');
+    return;
+  }
+  const choice = await vscode.window.showInformationMessage(
+    'Prototyper: the sidecar uses this setting from its next start. Restart it now? Running processes and responses are stopped.',
+    'Restart Sidecar',
+  );
+  if (choice === 'Restart Sidecar') await sidecar.restart('its settings changed');
+}
