@@ -46,6 +46,7 @@ export const harnessUrl = (theme = 'light') => `${pathToFileURL(resolve(root, 't
 /** Opens the harness, waits for the webview to say `ready` and to show its header. */
 export async function openHarness(browser: Browser, options: { theme?: string; width?: number; height?: number } = {}): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: options.width ?? 460, height: options.height ?? 760 } });
+  page.setDefaultTimeout(8000);
   page.on('pageerror', (error) => console.error('[page error]', error.message));
   await page.goto(harnessUrl(options.theme));
   await waitReady(page);

@@ -5,7 +5,7 @@ import { Channel, connection, invoke, type InvokeFailure } from '../ipc';
 import { Store } from '../state/store';
 import { clearComposer, currentModel, refreshHistory, session, snapshot as sessionSnapshot, restore as restoreSession, type SessionSnapshot } from '../session/session';
 import { buildApiMessages } from './apiMessages';
-import { allMessages, chatReducer, emptyChat, type ChatAction, type ChatState } from './reducer';
+import { allMessages, chatReducer, emptyChat, needsSave, type ChatAction, type ChatState } from './reducer';
 import type { ChatMessage, CompletionEvent, ErrorBanner } from './types';
 
 export const chat = new Store<ChatState>(emptyChat(newId(), Date.now()));
@@ -73,10 +73,11 @@ export function saveNow(): Promise<void> {
   }
   const s = chat.get();
   const all = allMessages(s);
-  if (all.length === 0 || s.dirtyFrom >= all.length) return Promise.resolve();
-  const fromIndex = s.dirtyFrom;
+  if (all.length === 0 && s.storedLength === 0) return Promise.resolve();
+  if (!needsSave(s)) return Promise.resolve();
+  const fromIndex = Math.min(s.dirtyFrom, all.length);
   const args = { chatId: s.chatId, title: s.title || 'New chat', fromIndex, messages: all.slice(fromIndex), createdAt: s.createdAt };
-  dispatch({ type: 'markSaved', end: s.messages.length });
+  dispatch({ type: 'markSaved', end: s.messages.length, storedLength: all.length });
   saving = invoke('save_chat', args).then(
     () => connection().persistSoon(),
     () => {
@@ -293,6 +294,6 @@ export async function initChat(): Promise<void> {
   const now = chat.get();
   const skip = new Set([now.streaming?.id, ...now.messages.map((m) => m.id)]);
   const restored = { ...now, messages: [...base.filter((m) => !skip.has(m.id)), ...now.messages] };
-  chat.set({ ...restored, dirtyFrom: Math.min(c.unsaved.fromIndex, restored.messages.length) });
+  chat.set({ ...restored, dirtyFrom: Math.min(c.unsaved.fromIndex, restored.messages.length), storedLength: stored.length });
   void saveNow();
 }

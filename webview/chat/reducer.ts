@@ -17,6 +17,8 @@ export interface ChatState {
   error: ErrorBanner | null;
   /** Lowest message index changed since the last save_chat (messages.length when clean). */
   dirtyFrom: number;
+  /** How many messages the host holds for this chat, as far as we know (a delete makes it longer). */
+  storedLength: number;
 }
 
 export type ChatAction =
@@ -28,13 +30,13 @@ export type ChatAction =
   | { type: 'streamFailed'; channelId: number; error: ErrorBanner; now: number }
   | { type: 'promptAnswered'; id: string; answer: string | Record<string, string | string[]> }
   | { type: 'deleteFrom'; index: number }
-  | { type: 'markSaved'; end: number }
+  | { type: 'markSaved'; end: number; storedLength: number }
   | { type: 'saveFailed'; fromIndex: number }
   | { type: 'restoreStreaming'; streaming: ChatMessage; channelId: number }
   | { type: 'setError'; error: ErrorBanner | null };
 
 export function emptyChat(chatId: string, now: number): ChatState {
-  return { chatId, title: '', createdAt: now, messages: [], streaming: null, channelId: null, stopping: false, error: null, dirtyFrom: 0 };
+  return { chatId, title: '', createdAt: now, messages: [], streaming: null, channelId: null, stopping: false, error: null, dirtyFrom: 0, storedLength: 0 };
 }
 
 export function chatReducer(state: ChatState, action: ChatAction): ChatState {
@@ -43,7 +45,7 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       return emptyChat(action.chatId, action.now);
     case 'load': {
       const messages = (action.chat.messages as ChatMessage[]).filter(isMessage).map(expirePrompts);
-      return { ...emptyChat(action.chat.chatId, action.chat.createdAt), title: action.chat.title, messages, dirtyFrom: messages.length };
+      return { ...emptyChat(action.chat.chatId, action.chat.createdAt), title: action.chat.title, messages, dirtyFrom: messages.length, storedLength: action.chat.messages.length };
     }
     case 'send': {
       const messages = action.user ? [...state.messages, action.user] : state.messages;
@@ -74,9 +76,9 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       return { ...state, messages: state.messages.slice(0, index), error: null, dirtyFrom: Math.min(state.dirtyFrom, index) };
     }
     case 'markSaved':
-      return { ...state, dirtyFrom: Math.max(state.dirtyFrom, Math.min(action.end, state.messages.length)) };
+      return { ...state, dirtyFrom: Math.max(state.dirtyFrom, Math.min(action.end, state.messages.length)), storedLength: action.storedLength };
     case 'saveFailed':
-      return { ...state, dirtyFrom: Math.min(state.dirtyFrom, action.fromIndex) };
+      return { ...state, dirtyFrom: Math.min(state.dirtyFrom, action.fromIndex), storedLength: Math.max(state.storedLength, action.fromIndex + 1) };
     case 'restoreStreaming': {
       const messages = state.messages.filter((m) => m.id !== action.streaming.id);
       return { ...state, messages, streaming: action.streaming, channelId: action.channelId, dirtyFrom: Math.min(state.dirtyFrom, messages.length) };
@@ -219,6 +221,12 @@ function titleFrom(text: string): string {
 function isMessage(value: unknown): value is ChatMessage {
   const m = value as ChatMessage | null;
   return !!m && typeof m === 'object' && typeof m.id === 'string' && (m.role === 'user' || m.role === 'assistant') && typeof m.content === 'string';
+}
+
+/** Whether the host's copy differs from this state (changed messages, or messages deleted). */
+export function needsSave(state: ChatState): boolean {
+  const length = allMessages(state).length;
+  return state.dirtyFrom < length || state.storedLength > length;
 }
 
 /** All messages including the streamed turn, as saved and as the list shows them. */

@@ -2,7 +2,7 @@
 // with nothing pending, old messages keep their identity, and tool turns reach the API as in contracts.md.
 import { describe, expect, it } from 'vitest';
 import { buildApiMessages, SYSTEM_PROMPT } from '../../../webview/chat/apiMessages';
-import { allMessages, chatReducer, emptyChat, type ChatState } from '../../../webview/chat/reducer';
+import { allMessages, chatReducer, emptyChat, needsSave, type ChatState } from '../../../webview/chat/reducer';
 import type { ChatMessage, CompletionEvent } from '../../../webview/chat/types';
 
 const user = (id: string, content: string): ChatMessage => ({ id, role: 'user', content });
@@ -78,15 +78,16 @@ describe('chatReducer', () => {
   it('tracks the first unsaved index through saves, deletes and new turns', () => {
     let s = started();
     expect(s.dirtyFrom).toBe(0);
-    s = chatReducer(s, { type: 'markSaved', end: s.messages.length });
+    s = chatReducer(s, { type: 'markSaved', end: s.messages.length, storedLength: 2 });
     expect(s.dirtyFrom).toBe(1);
     s = apply(s, { event: 'Done', data: {} });
     expect(s.dirtyFrom).toBe(1);
-    s = chatReducer(s, { type: 'markSaved', end: 2 });
+    s = chatReducer(s, { type: 'markSaved', end: 2, storedLength: 2 });
     expect(s.dirtyFrom).toBe(2);
     s = chatReducer(s, { type: 'deleteFrom', index: 1 });
     expect(s.dirtyFrom).toBe(1);
     expect(allMessages(s)).toHaveLength(1);
+    expect(needsSave(s)).toBe(true);
   });
 });
 

@@ -1,0 +1,201 @@
+// Streams through the built webview: out-of-order and duplicated delivery, a reload mid-stream with
+// the host's replay, the request the model gets (attachments, options), code block actions, history.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { buildWebview, calls, launch, openHarness, sendMessage, stream, waitReady } from './support';
+
+let browser: Browser;
+beforeAll(async () => {
+  await buildWebview();
+  browser = await launch();
+});
+afterAll(async () => browser?.close());
+
+const chunks = (texts: string[]) => texts.map((text) => ({ event: 'Chunk', data: { text } }));
+const done = { event: 'Done', data: { usage: { promptTokens: 12, completionTokens: 40, timeToFirstTokenMs: 210, tokensPerSecond: 48.5, totalDurationMs: 900, truncated: false } } };
+const answerText = (page: Page) => page.evaluate(() => [...document.querySelectorAll('.message.assistant')].pop()?.querySelector('.markdown')?.textContent ?? '');
+const waitCalls = (page: Page, command: string, n = 1) => page.waitForFunction(([c, k]) => (window as any).harness.calls(c).length >= k, [command, n] as const);
+
+describe('channel delivery in the page', () => {
+  it('renders messages delivered out of order and twice exactly once, in order', async () => {
+    const page = await openHarness(browser);
+    const id = await sendMessage(page, 'Count');
+    const events = [...chunks(['one ', 'two ', 'three ', 'four ', 'five ', 'six ']), done];
+    await stream(page, id, events, { order: [3, 1] });
+    await page.waitForTimeout(100);
+    expect(await answerText(page)).toBe('');
+    await stream(page, id, events, { order: [0, 0, 2, 1, 6, 5, 4, 4, 3, 6], perBatch: 3 });
+    await page.waitForSelector('.usage');
+    expect((await answerText(page)).trim()).toBe('one two three four five six');
+    expect(await page.textContent('.usage')).toContain('210 ms to first token · 48.5 tok/s');
+    const acks = await page.evaluate((cid) => (window as any).harness.ofType('ack').filter((a: any) => a.id === cid), id);
+    expect(acks.at(-1).index).toBe(6);
+    const releases = await page.evaluate(() => (window as any).harness.ofType('release'));
+    expect(releases.map((r: any) => r.id)).toContain(id);
+  });
+
+  it('survives a reload mid-stream: ready carries the last index, the replay completes the answer', async () => {
+    const page = await openHarness(browser);
+    const id = await sendMessage(page, 'Tell me a story');
+    const events = [...chunks(['Once ', 'upon ', 'a ', 'time ', 'there ', 'was ', 'a ', 'webview.']), done];
+    await stream(page, id, events.slice(0, 5));
+    await page.waitForFunction((cid) => (window as any).harness.ofType('ack').some((a: any) => a.id === cid && a.index === 4), id);
+    await page.reload();
+    await waitReady(page);
+    const ready = await page.evaluate(() => (window as any).harness.readies[0]);
+    expect(ready.channels[String(id)]).toBe(4);
+    // The partial answer is back before the replay arrives.
+    await page.waitForFunction(() => document.querySelector('.message.assistant .markdown')?.textContent?.includes('Once upon a time there'));
+    expect(await page.textContent('.message.user')).toContain('Tell me a story');
+    // The host replays from index 3 (two duplicates), out of order.
+    await stream(page, id, events.slice(3), { start: 3, order: [1, 0, 3, 2, 5, 4, 6, 1] });
+    await page.waitForSelector('.usage');
+    expect((await answerText(page)).trim()).toBe('Once upon a time there was a webview.');
+    expect(await page.locator('.generating').count()).toBe(0);
+    const saved = await page.evaluate(() => Object.values((window as any).harness.chats) as any[]);
+    expect(saved).toHaveLength(1);
+    expect(saved[0].messages.map((m: any) => m.role)).toEqual(['user', 'assistant']);
+    expect(saved[0].messages[1].content).toBe('Once upon a time there was a webview.');
+  });
+});
+
+describe('the request and the conversation', () => {
+  it('sends attachments (host selection and @-picked file) as fenced blocks, with the model options', async () => {
+    const page = await openHarness(browser);
+    await page.evaluate(() =>
+      (window as any).harness.event({ kind: 'attach', attachment: { kind: 'selection', path: 'src/app.ts', startLine: 3, endLine: 5, languageId: 'typescript', content: 'let a = 1;' } }),
+    );
+    await page.waitForSelector('.composer .chip');
+    await page.locator('.composer-input').click();
+    await page.keyboard.type('Explain @');
+    await page.waitForSelector('.file-picker');
+    await page.keyboard.type('strings');
+    await page.waitForSelector('.picker-list li[aria-selected="true"]:has-text("src/util/strings.ts")');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.querySelectorAll('.composer .chip').length === 2);
+    expect((await calls(page, 'read_attachment'))[0].args).toEqual({ path: 'src/util/strings.ts' });
+    await page.locator('.composer-input').click();
+    await page.keyboard.press('End');
+    await page.keyboard.type('these');
+    await page.keyboard.press('Enter');
+    await waitCalls(page, 'generate_completion_stream');
+    const args = (await calls(page, 'generate_completion_stream'))[0].args;
+    expect(args).toMatchObject({ provider: 'ollama', model: 'qwen3:8b', tools: true, toolPermissionMode: 'ask_every_time', toolAllowlist: [], maxToolCalls: 20, think: false, options: { numCtx: 32768 } });
+    expect(typeof args.onEvent.__channel__).toBe('number');
+    expect(args.messages[0].role).toBe('system');
+    expect(args.messages[1]).toEqual({
+      role: 'user',
+      content: 'src/app.ts (lines 3-5):\n```typescript\nlet a = 1;\n```\n\nsrc/util/strings.ts:\n```typescript\n// contents of src/util/strings.ts\nexport const x = 1;\n```\n\nExplain these',
+    });
+    expect(await page.locator('.composer .chip').count()).toBe(0);
+    expect(await page.locator('.message.user .chip').count()).toBe(2);
+  });
+
+  it('Shift+Enter adds a line; saves send only what changed (fromIndex)', async () => {
+    const page = await openHarness(browser);
+    await page.locator('.composer-input').click();
+    await page.keyboard.type('line one');
+    await page.keyboard.press('Shift+Enter');
+    await page.keyboard.type('line two');
+    await page.keyboard.press('Enter');
+    await waitCalls(page, 'generate_completion_stream');
+    const id = await page.evaluate(() => (window as any).harness.lastStream());
+    expect((await calls(page, 'generate_completion_stream'))[0].args.messages[1].content).toBe('line one\nline two');
+    await stream(page, id, [...chunks(['Fine.']), done]);
+    await page.waitForSelector('.usage');
+    await page.waitForFunction(() => (window as any).harness.calls('save_chat').some((c: any) => c.args.messages.some((m: any) => m.content === 'Fine.')));
+    const id2 = await sendMessage(page, 'Second');
+    await stream(page, id2, [...chunks(['Also fine.']), done]);
+    await page.waitForFunction(() => (window as any).harness.calls('save_chat').some((c: any) => c.args.messages.some((m: any) => m.content === 'Also fine.')));
+    const saves = (await calls(page, 'save_chat')).map((c) => ({ from: c.args.fromIndex, roles: c.args.messages.map((m: any) => m.role) }));
+    expect(saves[0]).toEqual({ from: 0, roles: ['user', 'assistant'] });
+    expect(saves.every((s) => s.from <= 3)).toBe(true);
+    expect(saves.at(-1)).toEqual({ from: 3, roles: ['assistant'] });
+    const stored = await page.evaluate(() => (Object.values((window as any).harness.chats) as any[])[0]);
+    expect(stored.messages.map((m: any) => m.content)).toEqual(['line one\nline two', 'Fine.', 'Second', 'Also fine.']);
+  });
+
+  it('regenerates, edits and resends, deletes from a message, and starts a new chat', async () => {
+    const page = await openHarness(browser);
+    const id = await sendMessage(page, 'First question');
+    await stream(page, id, [...chunks(['First answer']), done]);
+    await page.waitForSelector('.usage');
+    await page.locator('.message.assistant vscode-button[aria-label="Regenerate"]').click();
+    await waitCalls(page, 'generate_completion_stream', 2);
+    const regen = (await calls(page, 'generate_completion_stream'))[1].args;
+    expect(regen.messages.map((m: any) => m.content).slice(1)).toEqual(['First question']);
+    const id2 = await page.evaluate(() => (window as any).harness.lastStream());
+    await stream(page, id2, [...chunks(['Second answer']), done]);
+    await page.waitForFunction(() => document.querySelectorAll('.message').length === 2 && document.body.textContent!.includes('Second answer'));
+
+    await page.locator('.message.user vscode-button[aria-label="Edit and resend"]').click();
+    const editor = page.locator('.message.user .edit-box vscode-text-area');
+    await editor.click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('Edited question');
+    await page.locator('.message.user .edit-box vscode-button', { hasText: 'Send' }).click();
+    await waitCalls(page, 'generate_completion_stream', 3);
+    const edited = (await calls(page, 'generate_completion_stream'))[2].args;
+    expect(edited.messages.map((m: any) => m.content).slice(1)).toEqual(['Edited question']);
+    const id3 = await page.evaluate(() => (window as any).harness.lastStream());
+    await stream(page, id3, [...chunks(['Third answer']), done]);
+    await page.waitForFunction(() => document.body.textContent!.includes('Third answer'));
+    expect(await page.locator('.message').count()).toBe(2);
+
+    await page.locator('.message.assistant vscode-button[aria-label="Delete from here"]').click();
+    await page.waitForFunction(() => document.querySelectorAll('.message').length === 1);
+    await page.waitForFunction(() => (window as any).harness.calls('save_chat').some((c: any) => c.args.fromIndex === 1 && c.args.messages.length === 0));
+
+    await page.locator('vscode-button[aria-label="New chat"]').click();
+    await page.waitForSelector('.welcome');
+  });
+
+  it('lists, resumes and deletes chats from history', async () => {
+    const page = await openHarness(browser);
+    const id = await sendMessage(page, 'A chat to keep');
+    await stream(page, id, [...chunks(['Kept.']), done]);
+    await page.waitForSelector('.usage');
+    await page.locator('vscode-button[aria-label="New chat"]').click();
+    await page.waitForSelector('.welcome');
+    await page.locator('vscode-button[aria-label="Chat history"]').click();
+    await page.waitForSelector('.history-list li');
+    expect(await page.textContent('.history-list')).toContain('A chat to keep');
+    await page.locator('.history-open').first().click();
+    await page.waitForFunction(() => document.body.textContent!.includes('Kept.'));
+    await page.locator('vscode-button[aria-label="Chat history"]').click();
+    await page.locator('.history-list vscode-button[aria-label^="Delete"]').first().click();
+    await waitCalls(page, 'delete_chat');
+    await page.waitForSelector('.history-empty');
+  });
+
+  it('code blocks offer Copy, Insert at Cursor, Apply to File (with the named path) and Open in Editor', async () => {
+    const page = await openHarness(browser);
+    const id = await sendMessage(page, 'Write a helper');
+    await stream(page, id, [...chunks(['Put this in `src/util.ts`:\n\n```ts\nexport const twice = (n: number) => n * 2;\n```\n']), done]);
+    const block = page.locator('.code-block');
+    await block.waitFor();
+    expect(await block.locator('.hljs-keyword').count()).toBeGreaterThan(0);
+    for (const label of ['Copy', 'Insert at Cursor', 'Apply to File', 'Open in Editor']) await block.locator(`vscode-button[aria-label="${label}"]`).click();
+    await waitCalls(page, 'open_in_editor');
+    const code = 'export const twice = (n: number) => n * 2;';
+    expect((await calls(page, 'copy_text'))[0].args).toEqual({ text: code });
+    expect((await calls(page, 'insert_at_cursor'))[0].args).toEqual({ code });
+    expect((await calls(page, 'apply_to_file'))[0].args).toEqual({ path: 'src/util.ts', code, languageId: 'typescript' });
+    expect((await calls(page, 'open_in_editor'))[0].args).toEqual({ code, languageId: 'typescript' });
+  });
+
+  it('shows thinking collapsed and warns when the prompt was truncated', async () => {
+    const page = await openHarness(browser);
+    const id = await sendMessage(page, 'Think');
+    await stream(page, id, [
+      { event: 'Chunk', data: { text: '', thinking: 'Let me consider the options.' } },
+      { event: 'Chunk', data: { text: 'Answer.' } },
+      { event: 'Done', data: { usage: { promptTokens: 9000, completionTokens: 3, timeToFirstTokenMs: 1500, tokensPerSecond: 12, totalDurationMs: 2000, truncated: true, contextLength: 8192 } } },
+    ]);
+    await page.waitForSelector('.usage-warning');
+    expect(await page.textContent('.usage-warning')).toContain('did not fit the context window of 8,192 tokens');
+    expect(await page.isVisible('.thinking-text')).toBe(false);
+    await page.click('.thinking summary');
+    expect(await page.textContent('.thinking-text')).toBe('Let me consider the options.');
+  });
+});
