@@ -69,14 +69,22 @@ interface Channel {
 
 /** Host events are bounded while a webview is not live: the newest ones matter. */
 const MAX_HELD_EVENTS = 50;
+/**
+ * A burst is posted in batches of at most this many messages: one 64 KB read of small chunks is
+ * ~450 messages, and the first of them should not wait for the last to be decoded (latency
+ * budget < 1 ms p99), while 256 per post keeps the post count low.
+ */
+const MAX_BATCH = 256;
 
 export class ChannelRelay {
   private readonly sessions = new Map<string, Session>();
   private readonly channels = new Map<number, Channel>();
   private readonly schedule: Scheduler;
+  private readonly maxBatch: number;
 
-  constructor(options: { schedule?: Scheduler } = {}) {
+  constructor(options: { schedule?: Scheduler; maxBatch?: number } = {}) {
     this.schedule = options.schedule ?? queueMicrotask;
+    this.maxBatch = options.maxBatch ?? MAX_BATCH;
   }
 
   // ---- sessions (one per chat surface: the sidebar view, each editor panel) -------------------
@@ -321,6 +329,10 @@ export class ChannelRelay {
   private enqueue(session: Session, channel: Channel, envelope: ChannelEnvelope): void {
     channel.sent = envelope.index;
     session.pending.push(envelope);
+    if (session.pending.length >= this.maxBatch) {
+      this.flush(session);
+      return;
+    }
     if (!session.flushScheduled) {
       session.flushScheduled = true;
       this.schedule(() => this.flush(session));

@@ -294,6 +294,20 @@ describe('ChannelRelay', () => {
     expect(view.indices(81)).toHaveLength(100);
   });
 
+  it('posts a long burst in bounded batches, in order', () => {
+    const clock = manualScheduler();
+    const relay = new ChannelRelay({ schedule: clock.schedule, maxBatch: 4 });
+    const view = fakeWebview();
+    relay.attach('s', view.sink);
+    relay.ready('s', {});
+    relay.registerChannel('s', 85);
+    for (let i = 0; i < 10; i++) relay.fromSidecar(chunk(85, i));
+    expect(view.posted).toHaveLength(2); // two full batches went out during the burst
+    clock.tick();
+    expect(view.posted.map((m) => (m.type === 'channel' ? m.messages.length : 0))).toEqual([4, 4, 2]);
+    expect(view.indices(85)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
   it('delivers every order of a shuffled stream in order, exactly once', () => {
     for (let trial = 0; trial < 50; trial++) {
       const { relay, view, clock } = setup();
