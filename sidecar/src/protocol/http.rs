@@ -19,6 +19,10 @@ pub struct HttpRequestParams {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub body: Option<String>,
+    /// Whole-request time limit in milliseconds (default 60000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub timeout_ms: Option<u64>,
 }
 
 /// Result of `http_request`; a non-2xx status is a result, not an error.

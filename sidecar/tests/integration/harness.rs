@@ -493,7 +493,25 @@ pub struct TestHttpServer {
 }
 
 impl TestHttpServer {
+    /// `http://127.0.0.1:<port>` plus `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    /// The raw requests received so far (head and body).
+    pub fn received(&self) -> Vec<String> {
+        self.requests.lock().unwrap().clone()
+    }
+}
+
+impl TestHttpServer {
     pub fn start(status: u16, body: &'static str, delay: Duration) -> TestHttpServer {
+        Self::start_with(status, Vec::new(), body, delay)
+    }
+
+    /// Like `start`, with extra response headers (e.g. `Location` for a redirect).
+    pub fn start_with(status: u16, extra_headers: Vec<(String, String)>, body: &'static str, delay: Duration) -> TestHttpServer {
+        let extra: String = extra_headers.iter().map(|(name, value)| format!("{name}: {value}\r\n")).collect();
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
         let port = listener.local_addr().unwrap().port();
         let requests = Arc::new(Mutex::new(Vec::new()));
@@ -502,6 +520,7 @@ impl TestHttpServer {
             for stream in listener.incoming() {
                 let Ok(mut stream) = stream else { continue };
                 let recorded = recorded.clone();
+                let extra = extra.clone();
                 std::thread::spawn(move || {
                     let mut reader = BufReader::new(stream.try_clone().unwrap());
                     let mut head = String::new();
@@ -527,7 +546,7 @@ impl TestHttpServer {
                     recorded.lock().unwrap().push(head);
                     std::thread::sleep(delay);
                     let response = format!(
-                        "HTTP/1.1 {status} Test\r\nContent-Type: text/plain\r\nX-Test: yes\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        "HTTP/1.1 {status} Test\r\nContent-Type: text/plain\r\nX-Test: yes\r\n{extra}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
                         body.len()
                     );
                     let _ = stream.write_all(response.as_bytes());

@@ -5,6 +5,7 @@
 mod harness;
 
 mod fs;
+mod http;
 mod process;
 mod protocol;
 mod rpc;

@@ -12,4 +12,8 @@ method: string,
  * An absolute http(s) URL. Loopback, private, link-local and unspecified addresses are
  * refused unless their `host[:port]` is one of the session's allowed hosts.
  */
-url: string, headers: Record<string, string>, body?: string, };
+url: string, headers: Record<string, string>, body?: string, 
+/**
+ * Whole-request time limit in milliseconds (default 60000).
+ */
+timeoutMs?: number, };
