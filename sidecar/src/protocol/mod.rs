@@ -10,6 +10,7 @@
 //! To add a type: derive `TS`, then add it to `exported_types()` below (types it refers to are
 //! exported with it).
 
+pub mod ai;
 pub mod channel;
 pub mod fs;
 pub mod http;
@@ -56,6 +57,21 @@ pub fn exported_types() -> Vec<Exporter> {
         // http
         export::<http::HttpRequestParams>,
         export::<http::HttpResponse>,
+        // ai
+        export::<ai::CompletionEvent>,
+        export::<ai::CompletionRequest>,
+        export::<ai::StreamStarted>,
+        export::<ai::StopGenerationParams>,
+        export::<ai::ResolveToolPermissionParams>,
+        export::<ai::ResolveAskUserParams>,
+        export::<ai::ResolveAskUserFormParams>,
+        export::<ai::ToolPermissionMode>,
+        export::<ai::ListModelsParams>,
+        export::<ai::OllamaModel>,
+        export::<ai::AnthropicModel>,
+        export::<ai::OpenAiModel>,
+        export::<ai::PullModelParams>,
+        export::<ai::PullEvent>,
     ]
 }
 

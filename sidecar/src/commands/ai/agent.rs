@@ -1,0 +1,377 @@
+//! The agent loop (seed §5.4, for every provider): stream a turn; if the model called tools, send
+//! one ToolCall per call before running any, run them (reads in parallel, anything that changes
+//! things one at a time in the model's order, each through the permission gate), send each
+//! ToolResult, feed the results back, and go again until the model answers without tools.
+//!
+//! Invariants: the loop returns exactly one terminal event (Done or Error) and sends none itself,
+//! so the caller sends it as the channel's last message; a tool fault is a failed result the model
+//! sees, never the end of the loop; after a stop nothing but the terminal `Done {cancelled}` goes
+//! out; the tool-call budget is checked before a turn's calls are announced, so reaching it ends
+//! the stream with one Error and runs nothing.
+
+use super::events::Events;
+use super::gate::{self, describe_duration, WaitEnd, Waits};
+use super::providers::{stream_turn, Endpoint, Failure, TurnEnd, TurnOutput, TurnRequest};
+use super::tools::{self, ask, ToolContext, ToolOutcome};
+use crate::protocol::ai::{
+    AskUserEvent, AskUserFormEvent, CompletionEvent, DoneEvent, Message, ModelOptions, ProviderKind, Think, ToolCallEvent, ToolCallRef,
+    ToolPermissionDecision, ToolPermissionEvent, ToolPermissionMode, ToolResultEvent, Usage,
+};
+use futures::future::join_all;
+use serde_json::Value;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
+
+/// How long things may take.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub idle: Duration,
+    pub permission: Duration,
+    pub ask_user: Duration,
+}
+
+/// Everything one run of the loop needs.
+pub struct Agent {
+    pub client: reqwest::Client,
+    pub endpoint: Endpoint,
+    pub model: String,
+    pub history: Vec<Message>,
+    pub tools_on: bool,
+    pub mode: ToolPermissionMode,
+    /// The request's allowlist, plus tools the user "always allowed" during this stream.
+    pub allowlist: Mutex<Vec<String>>,
+    pub max_tool_calls: u32,
+    pub options: ModelOptions,
+    pub think: Option<Think>,
+    /// Ollama's context window for this stream, when decided.
+    pub num_ctx: Option<u32>,
+    pub limits: Limits,
+    pub events: Events,
+    pub cancel: CancellationToken,
+    /// The sidecar's state, for the pending waits the resolver commands answer.
+    pub state: Arc<crate::context::SidecarState>,
+    pub tool_context: ToolContext,
+}
+
+/// How the loop ended: the terminal event to send, and the answer's text (for one-shot calls).
+pub struct Outcome {
+    pub terminal: CompletionEvent,
+    pub text: String,
+    pub failure: Option<Failure>,
+}
+
+impl Agent {
+    fn waits(&self) -> &Waits {
+        &self.state.ai.waits
+    }
+
+    pub async fn run(mut self) -> Outcome {
+        let mut meter = Meter::new(self.num_ctx);
+        let mut calls_used: u32 = 0;
+        let mut last_text = String::new();
+        loop {
+            if self.cancel.is_cancelled() {
+                return self.cancelled(&meter, last_text);
+            }
+            let estimate = self.prompt_estimate();
+            let definitions = if self.tools_on { tools::definitions() } else { &[] };
+            let turn = TurnRequest {
+                model: &self.model,
+                messages: &self.history,
+                tools: definitions,
+                options: &self.options,
+                num_ctx: self.num_ctx,
+                think: self.think.as_ref(),
+            };
+            let output = match stream_turn(&self.client, &self.endpoint, &turn, &self.events, &self.cancel, self.limits.idle).await {
+                Ok(TurnEnd::Finished(output)) => output,
+                Ok(TurnEnd::Cancelled) => return self.cancelled(&meter, last_text),
+                Err(failure) => return failed(failure, last_text),
+            };
+            meter.add(&output, (self.endpoint.kind == ProviderKind::Ollama).then_some(estimate));
+            last_text = output.text.clone();
+            let calls = if self.tools_on { output.tool_calls.clone() } else { Vec::new() };
+            self.history.push(Message {
+                role: "assistant".into(),
+                content: output.text.clone(),
+                thinking: (!output.thinking.is_empty()).then(|| output.thinking.clone()),
+                thinking_signature: output.thinking_signature.clone(),
+                tool_calls: (!calls.is_empty()).then(|| calls.clone()),
+                ..Default::default()
+            });
+            if calls.is_empty() {
+                let usage = meter.usage();
+                return Outcome {
+                    terminal: CompletionEvent::Done(DoneEvent { done_reason: output.done_reason, usage: Some(usage) }),
+                    text: last_text,
+                    failure: None,
+                };
+            }
+            if calls_used.saturating_add(calls.len() as u32) > self.max_tool_calls {
+                return failed(
+                    Failure::new(
+                        "max_tool_calls",
+                        format!(
+                            "Stopped: the agent reached the limit of {} tool calls for one message (prototyper.maxToolCalls) — raise the limit, or send a new message to let it continue.",
+                            self.max_tool_calls
+                        ),
+                    ),
+                    last_text,
+                );
+            }
+            calls_used += calls.len() as u32;
+            for call in &calls {
+                self.events.send(CompletionEvent::ToolCall(ToolCallEvent { id: call.id.clone(), tool: call.name.clone(), args: call.arguments.clone() }));
+            }
+            for batch in batches(&calls) {
+                let outcomes = join_all(batch.iter().map(|call| self.run_call(call))).await;
+                if self.cancel.is_cancelled() {
+                    return self.cancelled(&meter, last_text);
+                }
+                for (call, outcome) in batch.iter().zip(outcomes) {
+                    self.history.push(Message {
+                        role: "tool".into(),
+                        content: tools::history_text(&outcome.output),
+                        tool_call_id: Some(call.id.clone()),
+                        tool_name: Some(call.name.clone()),
+                        ..Default::default()
+                    });
+                    self.events.send(CompletionEvent::ToolResult(ToolResultEvent {
+                        id: call.id.clone(),
+                        tool: call.name.clone(),
+                        success: outcome.success,
+                        output: outcome.output,
+                        path: outcome.path,
+                        content: outcome.content,
+                        previous_content: outcome.previous_content,
+                    }));
+                }
+            }
+        }
+    }
+
+    fn cancelled(&self, meter: &Meter, text: String) -> Outcome {
+        Outcome {
+            terminal: CompletionEvent::Done(DoneEvent { done_reason: Some("cancelled".into()), usage: Some(meter.usage()) }),
+            text,
+            failure: Some(Failure::new("cancelled", "Cancelled")),
+        }
+    }
+
+    /// Runs one call: asks the user for ask_user/ask_user_form, otherwise gates and runs the tool.
+    async fn run_call(&self, call: &ToolCallRef) -> ToolOutcome {
+        let name = call.name.as_str();
+        let args = &call.arguments;
+        match name {
+            "ask_user" => return self.ask_user(args).await,
+            "ask_user_form" => return self.ask_user_form(args).await,
+            _ => {}
+        }
+        // Unknown tools and refused changes fail without bothering the user.
+        let refused = !tools::is_known(name) || (tools::changes_things(name) && !self.tool_context.trusted);
+        let gated = !refused && {
+            let allowlist = self.allowlist.lock().unwrap_or_else(|p| p.into_inner());
+            gate::needs_permission(name, self.mode, &allowlist)
+        };
+        if gated {
+            let reason = tools::reason(&self.tool_context.workspace, name, args);
+            let end = self
+                .waits()
+                .permission(&self.events, &self.cancel, self.limits.permission, |id| {
+                    CompletionEvent::ToolPermission(ToolPermissionEvent {
+                        id,
+                        tool_call_id: call.id.clone(),
+                        tool: name.to_string(),
+                        args: args.clone(),
+                        reason: Some(reason),
+                    })
+                })
+                .await;
+            match end {
+                WaitEnd::Answered(ToolPermissionDecision::Accepted) => {}
+                WaitEnd::Answered(ToolPermissionDecision::AlwaysAllowed) => {
+                    self.allowlist.lock().unwrap_or_else(|p| p.into_inner()).push(name.to_string());
+                }
+                WaitEnd::Answered(ToolPermissionDecision::Rejected) => return ToolOutcome::fail(format!("User rejected {name}")),
+                WaitEnd::TimedOut => {
+                    return ToolOutcome::fail(format!(
+                        "User rejected {name} (no decision within {}, so it was not run)",
+                        describe_duration(self.limits.permission)
+                    ))
+                }
+                WaitEnd::Cancelled => return ToolOutcome::fail(format!("{name} was not run: the user stopped the generation")),
+                WaitEnd::Undeliverable => return ToolOutcome::fail(format!("{name} was not run: nobody could be asked for permission")),
+            }
+        }
+        tools::run(&self.tool_context, name, args).await
+    }
+
+    async fn ask_user(&self, args: &Value) -> ToolOutcome {
+        let (question, question_type, choices) = ask::question(args);
+        let end = self
+            .waits()
+            .question(&self.events, &self.cancel, self.limits.ask_user, |id| {
+                CompletionEvent::AskUser(AskUserEvent { id, question, question_type, choices })
+            })
+            .await;
+        match end {
+            WaitEnd::Answered(answer) => ToolOutcome::ok(answer),
+            WaitEnd::TimedOut => ToolOutcome::fail(format!("No response (ask_user timed out after {})", describe_duration(self.limits.ask_user))),
+            WaitEnd::Cancelled => ToolOutcome::fail("Cancelled (ask_user cancelled)"),
+            WaitEnd::Undeliverable => ToolOutcome::fail("No response provided"),
+        }
+    }
+
+    async fn ask_user_form(&self, args: &Value) -> ToolOutcome {
+        let (title, fields) = ask::form(args);
+        let end = self
+            .waits()
+            .form(&self.events, &self.cancel, self.limits.ask_user, |id| CompletionEvent::AskUserForm(AskUserFormEvent { id, title, fields }))
+            .await;
+        match end {
+            WaitEnd::Answered(answers) => ToolOutcome::ok(serde_json::to_string(&answers).unwrap_or_else(|_| "{}".into())),
+            _ => ToolOutcome::fail("{}"),
+        }
+    }
+
+    /// Roughly how many tokens the next request's prompt holds (characters / 4).
+    fn prompt_estimate(&self) -> u32 {
+        let mut chars: usize = self
+            .history
+            .iter()
+            .map(|m| {
+                m.content.len()
+                    + m.thinking.as_ref().map_or(0, String::len)
+                    + m.tool_calls.iter().flatten().map(|c| c.name.len() + c.arguments.to_string().len()).sum::<usize>()
+                    + 16 // role and template tokens
+            })
+            .sum();
+        if self.tools_on {
+            chars += tools::definitions().iter().map(|d| d.to_string().len()).sum::<usize>();
+        }
+        (chars / 4).min(u32::MAX as usize) as u32
+    }
+}
+
+fn failed(failure: Failure, text: String) -> Outcome {
+    Outcome { terminal: CompletionEvent::error(failure.message.clone(), failure.code), text, failure: Some(failure) }
+}
+
+/// Splits a turn's calls into batches run one after another: consecutive read-only calls form
+/// one parallel batch; every other call is a batch of its own, in the model's order.
+fn batches(calls: &[ToolCallRef]) -> Vec<Vec<ToolCallRef>> {
+    let mut out: Vec<Vec<ToolCallRef>> = Vec::new();
+    for call in calls {
+        let read_only = gate::READ_ONLY_TOOLS.contains(&call.name.as_str());
+        match out.last_mut() {
+            Some(last) if read_only && last.iter().all(|c| gate::READ_ONLY_TOOLS.contains(&c.name.as_str())) => last.push(call.clone()),
+            _ => out.push(vec![call.clone()]),
+        }
+    }
+    out
+}
+
+/// Sums what the turns cost into `Usage`.
+struct Meter {
+    started: Instant,
+    prompt_tokens: u32,
+    completion_tokens: u32,
+    first_token: Option<Duration>,
+    generation: Duration,
+    truncated: bool,
+    context_length: Option<u32>,
+}
+
+impl Meter {
+    fn new(context_length: Option<u32>) -> Self {
+        Meter {
+            started: Instant::now(),
+            prompt_tokens: 0,
+            completion_tokens: 0,
+            first_token: None,
+            generation: Duration::ZERO,
+            truncated: false,
+            context_length,
+        }
+    }
+
+    /// Adds a turn. `estimate` (Ollama only) is the prompt size sent, to detect truncation.
+    fn add(&mut self, output: &TurnOutput, estimate: Option<u32>) {
+        if let (None, Some(first), Some(started)) = (self.first_token, output.first_token_at, output.started_at) {
+            self.first_token = Some(first.saturating_duration_since(started));
+        }
+        let generated = output
+            .completion_tokens
+            .unwrap_or_else(|| ((output.text.len() + output.thinking.len()) / 4).min(u32::MAX as usize) as u32);
+        self.completion_tokens = self.completion_tokens.saturating_add(generated);
+        if let Some(prompt) = output.prompt_tokens {
+            self.prompt_tokens = prompt;
+        }
+        let measured = match (output.first_token_at, output.started_at, output.finished_at) {
+            (Some(first), _, Some(end)) => end.saturating_duration_since(first),
+            (None, Some(start), Some(end)) => end.saturating_duration_since(start),
+            _ => Duration::ZERO,
+        };
+        self.generation += output.generation_time.unwrap_or(measured);
+        if let Some(estimate) = estimate {
+            self.truncated |= looks_truncated(estimate, output.prompt_tokens, self.context_length);
+        }
+    }
+
+    fn usage(&self) -> Usage {
+        let seconds = self.generation.as_secs_f64();
+        Usage {
+            prompt_tokens: self.prompt_tokens,
+            completion_tokens: self.completion_tokens,
+            time_to_first_token_ms: self.first_token.map_or(0.0, |d| d.as_secs_f64() * 1000.0),
+            tokens_per_second: if seconds > 0.0 { self.completion_tokens as f64 / seconds } else { 0.0 },
+            total_duration_ms: self.started.elapsed().as_secs_f64() * 1000.0,
+            truncated: self.truncated,
+            context_length: self.context_length,
+        }
+    }
+}
+
+/// Did Ollama (probably) cut the prompt? Yes when our estimate alone exceeds the window, or when
+/// it evaluated far fewer tokens than we sent (under 60 % of the estimate, which is rough by
+/// ±30 %). A KV-cache hit also lowers the count, so with a known window the low count only
+/// counts when it also fills at least half of the window, as a truncated prompt does.
+pub fn looks_truncated(estimate: u32, evaluated: Option<u32>, num_ctx: Option<u32>) -> bool {
+    if num_ctx.is_some_and(|window| estimate > window) {
+        return true;
+    }
+    let Some(evaluated) = evaluated else { return false };
+    let low = estimate >= 256 && (evaluated as f64) < estimate as f64 * 0.6;
+    match num_ctx {
+        Some(window) => low && evaluated as f64 >= window as f64 * 0.5,
+        None => low,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn call(name: &str) -> ToolCallRef {
+        ToolCallRef { id: name.into(), name: name.into(), arguments: json!({}) }
+    }
+
+    #[test]
+    fn reads_run_together_and_changes_alone_in_order() {
+        let calls = vec![call("read_file"), call("grep"), call("write_file"), call("glob"), call("bash"), call("bash")];
+        let shape: Vec<Vec<String>> = batches(&calls).iter().map(|b| b.iter().map(|c| c.name.clone()).collect()).collect();
+        assert_eq!(shape, vec![vec!["read_file", "grep"], vec!["write_file"], vec!["glob"], vec!["bash"], vec!["bash"]]);
+    }
+
+    #[test]
+    fn truncation_heuristic() {
+        assert!(looks_truncated(10_000, Some(4_000), Some(4_096)), "estimate above the window");
+        assert!(looks_truncated(3_000, Some(1_000), None), "far fewer evaluated, window unknown");
+        assert!(!looks_truncated(3_000, Some(2_500), None));
+        assert!(!looks_truncated(3_000, Some(200), Some(32_768)), "a cache hit is not truncation");
+        assert!(looks_truncated(30_000, Some(16_384), Some(32_768)), "the window filled and much was missing");
+        assert!(!looks_truncated(100, Some(10), None), "tiny prompts are not judged");
+    }
+}

@@ -1,0 +1,557 @@
+//! Model providers: one streamed turn (a request and its streamed answer) for Ollama, the
+//! OpenAI-compatible servers and Anthropic, with the HTTP plumbing they share.
+//!
+//! Each provider module builds its request body from the provider-neutral history and decodes its
+//! wire format line by line (NDJSON or SSE) into text/thinking deltas, tool calls and usage. This
+//! module owns what is common: sending, the idle timeout, cancellation (dropping the response
+//! closes the connection: Ollama has no abort endpoint), turning faults into one clear message,
+//! and coalescing: everything that arrived in one network read becomes ONE Chunk, with no timers.
+
+pub mod anthropic;
+pub mod ollama;
+pub mod openai;
+
+use super::events::Events;
+use crate::protocol::ai::{Message, ModelOptions, ProviderKind, Think, ToolCallRef};
+use futures::{FutureExt, StreamExt};
+use serde_json::Value;
+use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
+
+/// A fault that ends a stream: one Error event with this message and code.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    pub message: String,
+    pub code: &'static str,
+}
+
+impl Failure {
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Failure { message: message.into(), code }
+    }
+}
+
+/// Where and how to reach one provider for one request. The key is never logged or stored.
+#[derive(Clone)]
+pub struct Endpoint {
+    pub kind: ProviderKind,
+    /// Base URL without a trailing `/` (and without `/v1` for the OpenAI-compatible ones).
+    pub host: String,
+    pub api_key: Option<String>,
+}
+
+impl std::fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Deliberately without the key.
+        f.debug_struct("Endpoint").field("kind", &self.kind).field("host", &self.host).finish()
+    }
+}
+
+impl Endpoint {
+    /// Normalizes `host` (empty → the provider's default; trailing `/` and an OpenAI-style `/v1`
+    /// suffix removed, since users paste both forms) and drops an empty key.
+    pub fn new(kind: ProviderKind, host: Option<&str>, api_key: Option<&str>) -> Self {
+        let mut host = host.map(str::trim).filter(|h| !h.is_empty()).unwrap_or(match kind {
+            ProviderKind::Ollama => "http://localhost:11434",
+            ProviderKind::Openai => "https://api.openai.com",
+            ProviderKind::Anthropic => "https://api.anthropic.com",
+        });
+        host = host.trim_end_matches('/');
+        if kind != ProviderKind::Ollama {
+            host = host.strip_suffix("/v1").unwrap_or(host);
+        }
+        let api_key = api_key.map(str::trim).filter(|k| !k.is_empty()).map(str::to_string);
+        Endpoint { kind, host: host.to_string(), api_key }
+    }
+
+    /// How the provider is named in messages.
+    pub fn label(&self) -> &'static str {
+        match self.kind {
+            ProviderKind::Ollama if self.is_ollama_cloud() => "Ollama Cloud",
+            ProviderKind::Ollama => "Ollama",
+            ProviderKind::Openai => "The OpenAI-compatible server",
+            ProviderKind::Anthropic => "Anthropic",
+        }
+    }
+
+    pub fn is_ollama_cloud(&self) -> bool {
+        self.kind == ProviderKind::Ollama && self.host.trim_start_matches("https://").trim_start_matches("http://") == "ollama.com"
+    }
+
+    /// The setting that holds this provider's host, for "change X" advice.
+    pub fn host_setting(&self) -> &'static str {
+        match self.kind {
+            ProviderKind::Ollama => "prototyper.ollamaHost",
+            ProviderKind::Openai => "prototyper.openaiHost",
+            ProviderKind::Anthropic => "prototyper.anthropicHost",
+        }
+    }
+
+    /// A request with this provider's auth headers.
+    pub fn request(&self, client: &reqwest::Client, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        let mut builder = client.request(method, format!("{}{path}", self.host));
+        match self.kind {
+            ProviderKind::Anthropic => {
+                builder = builder.header("anthropic-version", "2023-06-01");
+                if let Some(key) = &self.api_key {
+                    builder = builder.header("x-api-key", key);
+                }
+            }
+            _ => {
+                if let Some(key) = &self.api_key {
+                    builder = builder.bearer_auth(key);
+                }
+            }
+        }
+        builder
+    }
+}
+
+/// What one turn asks of the model.
+pub struct TurnRequest<'a> {
+    pub model: &'a str,
+    pub messages: &'a [Message],
+    /// Tool definitions `{name, description, parameters}`; empty when tools are off.
+    pub tools: &'a [Value],
+    pub options: &'a ModelOptions,
+    /// Ollama's context window for this request (from the options or the model's real length).
+    pub num_ctx: Option<u32>,
+    pub think: Option<&'a Think>,
+}
+
+/// What one turn produced.
+#[derive(Debug, Default, Clone)]
+pub struct TurnOutput {
+    pub text: String,
+    pub thinking: String,
+    pub thinking_signature: Option<String>,
+    pub tool_calls: Vec<ToolCallRef>,
+    pub prompt_tokens: Option<u32>,
+    pub completion_tokens: Option<u32>,
+    /// Generation time as the provider measured it (Ollama's eval_duration).
+    pub generation_time: Option<Duration>,
+    pub done_reason: Option<String>,
+    /// When the first text or thinking arrived.
+    pub first_token_at: Option<Instant>,
+    pub started_at: Option<Instant>,
+    pub finished_at: Option<Instant>,
+}
+
+/// How a turn ended when it did not fail.
+pub enum TurnEnd {
+    Finished(TurnOutput),
+    Cancelled,
+}
+
+/// Visible output decoded from one batch of lines.
+#[derive(Default)]
+pub struct Delta {
+    pub text: String,
+    pub thinking: String,
+}
+
+/// A provider's streaming decoder, fed one complete line at a time.
+pub trait Decoder: Send {
+    /// Decodes one line (without its line break); appends visible output to `delta`.
+    fn line(&mut self, line: &str, delta: &mut Delta) -> Result<(), Failure>;
+    /// True once the provider's end-of-answer marker was seen.
+    fn finished(&self) -> bool;
+    /// True when a stream that ends here (the server closed it) holds a whole answer. Servers that
+    /// omit the final marker but said why they stopped override this.
+    fn complete_at_eof(&self) -> bool {
+        self.finished()
+    }
+    /// The turn's result (called once the stream ended).
+    fn finish(&mut self) -> TurnOutput;
+}
+
+/// Request body and decoder for a provider.
+pub fn prepare(endpoint: &Endpoint, turn: &TurnRequest, stream: bool) -> (&'static str, Value, Box<dyn Decoder>) {
+    match endpoint.kind {
+        ProviderKind::Ollama => ("/api/chat", ollama::body(turn, stream), Box::new(ollama::OllamaDecoder::default())),
+        ProviderKind::Openai => ("/v1/chat/completions", openai::body(turn, stream), Box::new(openai::OpenAiDecoder::default())),
+        ProviderKind::Anthropic => ("/v1/messages", anthropic::body(turn, stream), Box::new(anthropic::AnthropicDecoder::default())),
+    }
+}
+
+/// Streams one turn: sends the request, emits a Chunk per network read, and returns the decoded
+/// turn. Stops promptly on `cancel` (dropping the connection) and fails after `idle` without bytes.
+pub async fn stream_turn(
+    client: &reqwest::Client,
+    endpoint: &Endpoint,
+    turn: &TurnRequest<'_>,
+    events: &Events,
+    cancel: &CancellationToken,
+    idle: Duration,
+) -> Result<TurnEnd, Failure> {
+    let (path, body, mut decoder) = prepare(endpoint, turn, true);
+    let started = Instant::now();
+    let send = endpoint.request(client, reqwest::Method::POST, path).json(&body).send();
+    let response = tokio::select! {
+        biased;
+        _ = cancel.cancelled() => return Ok(TurnEnd::Cancelled),
+        sent = tokio::time::timeout(idle, send) => match sent {
+            Err(_) => return Err(idle_failure(endpoint, turn.model, idle, false)),
+            Ok(Err(err)) => return Err(send_failure(endpoint, &err)),
+            Ok(Ok(response)) => response,
+        },
+    };
+    if !response.status().is_success() {
+        return Err(tokio::select! {
+            biased;
+            _ = cancel.cancelled() => return Ok(TurnEnd::Cancelled),
+            failure = status_failure(endpoint, Some(turn.model), response) => failure,
+        });
+    }
+
+    let mut stream = response.bytes_stream();
+    let mut pending: Vec<u8> = Vec::with_capacity(16 * 1024);
+    let mut first_token_at = None;
+    loop {
+        let next = tokio::select! {
+            biased;
+            _ = cancel.cancelled() => return Ok(TurnEnd::Cancelled),
+            next = tokio::time::timeout(idle, stream.next()) => next,
+        };
+        let mut ended = false;
+        let mut read_error = None;
+        match next {
+            Err(_) => return Err(idle_failure(endpoint, turn.model, idle, true)),
+            Ok(None) => ended = true,
+            Ok(Some(Err(err))) => read_error = Some(err),
+            Ok(Some(Ok(bytes))) => {
+                pending.extend_from_slice(&bytes);
+                // Take whatever else is already here without waiting: one Chunk per read, even
+                // when the body arrives as many small HTTP chunks.
+                loop {
+                    match stream.next().now_or_never() {
+                        Some(Some(Ok(bytes))) => pending.extend_from_slice(&bytes),
+                        Some(Some(Err(err))) => {
+                            read_error = Some(err);
+                            break;
+                        }
+                        Some(None) => {
+                            ended = true;
+                            break;
+                        }
+                        None => break,
+                    }
+                }
+            }
+        }
+        let mut delta = Delta::default();
+        let consumed = decode_lines(&pending, ended || read_error.is_some(), decoder.as_mut(), &mut delta);
+        let decoded = consumed.map(|used| {
+            pending.drain(..used);
+        });
+        if !delta.text.is_empty() || !delta.thinking.is_empty() {
+            first_token_at.get_or_insert_with(Instant::now);
+            events.chunk(delta.text, delta.thinking);
+        }
+        decoded?;
+        if let Some(err) = read_error {
+            if decoder.complete_at_eof() {
+                break;
+            }
+            return Err(truncated_failure(endpoint, Some(&err)));
+        }
+        if decoder.finished() {
+            break;
+        }
+        if ended {
+            if decoder.complete_at_eof() {
+                break;
+            }
+            return Err(truncated_failure(endpoint, None));
+        }
+    }
+    let mut output = decoder.finish();
+    output.started_at = Some(started);
+    output.first_token_at = first_token_at;
+    output.finished_at = Some(Instant::now());
+    Ok(TurnEnd::Finished(output))
+}
+
+/// Feeds every complete line of `buffer` (and the unterminated rest when `at_end`) to the
+/// decoder. Returns how many bytes were consumed, or the decoder's failure.
+fn decode_lines(buffer: &[u8], at_end: bool, decoder: &mut dyn Decoder, delta: &mut Delta) -> Result<usize, Failure> {
+    let mut start = 0;
+    while let Some(offset) = buffer[start..].iter().position(|&b| b == b'\n') {
+        let line = &buffer[start..start + offset];
+        start += offset + 1;
+        feed_line(line, decoder, delta)?;
+        if decoder.finished() {
+            return Ok(buffer.len());
+        }
+    }
+    if at_end && start < buffer.len() {
+        feed_line(&buffer[start..], decoder, delta)?;
+        start = buffer.len();
+    }
+    Ok(start)
+}
+
+fn feed_line(line: &[u8], decoder: &mut dyn Decoder, delta: &mut Delta) -> Result<(), Failure> {
+    let line = String::from_utf8_lossy(line);
+    let line = line.trim_end_matches('\r');
+    if line.trim().is_empty() {
+        return Ok(());
+    }
+    decoder.line(line, delta)
+}
+
+/// Sends a non-streamed request and returns its JSON body, mapping faults like `stream_turn`.
+pub async fn fetch_json(
+    endpoint: &Endpoint,
+    builder: reqwest::RequestBuilder,
+    model: Option<&str>,
+    cancel: &CancellationToken,
+    timeout: Duration,
+) -> Result<Value, Failure> {
+    let work = async {
+        let response = builder.send().await.map_err(|err| send_failure(endpoint, &err))?;
+        if !response.status().is_success() {
+            return Err(status_failure(endpoint, model, response).await);
+        }
+        let bytes = response.bytes().await.map_err(|err| truncated_failure(endpoint, Some(&err)))?;
+        serde_json::from_slice::<Value>(&bytes).map_err(|err| {
+            Failure::new(
+                "malformed_response",
+                format!("{} at {} answered with something that is not JSON ({err}); check that the host setting points at the right server.", endpoint.label(), endpoint.host),
+            )
+        })
+    };
+    tokio::select! {
+        biased;
+        _ = cancel.cancelled() => Err(Failure::new("cancelled", "Cancelled")),
+        result = tokio::time::timeout(timeout, work) => result.unwrap_or_else(|_| Err(idle_failure(endpoint, model.unwrap_or("none"), timeout, false))),
+    }
+}
+
+/// A fault before any response: connection refused, DNS, TLS, connect timeout.
+pub fn send_failure(endpoint: &Endpoint, err: &reqwest::Error) -> Failure {
+    let detail = error_chain(err);
+    let message = match endpoint.kind {
+        ProviderKind::Ollama if !endpoint.is_ollama_cloud() => format!(
+            "Ollama is not running at {} ({detail}) — start it with `ollama serve` or change {}.",
+            endpoint.host,
+            endpoint.host_setting()
+        ),
+        _ => format!(
+            "Cannot reach {} at {} ({detail}) — check that the server is running and the address in {} is right.",
+            endpoint.label(),
+            endpoint.host,
+            endpoint.host_setting()
+        ),
+    };
+    Failure::new("provider_unreachable", message)
+}
+
+/// A non-2xx answer: names what happened and what to do.
+pub async fn status_failure(endpoint: &Endpoint, model: Option<&str>, response: reqwest::Response) -> Failure {
+    let status = response.status();
+    let retry_after = response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_string);
+    // The body names the cause; read a bounded amount, briefly, so a stalled error body cannot hang us.
+    let body = tokio::time::timeout(Duration::from_secs(5), response.bytes())
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .map(|bytes| String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).into_owned())
+        .unwrap_or_default();
+    status_message(endpoint, model, status.as_u16(), retry_after.as_deref(), &body)
+}
+
+/// The message for HTTP status `status` with error body `body` (pure, for tests). `model` is the
+/// model the request was about, if any (a 404 then means the model is missing).
+pub fn status_message(endpoint: &Endpoint, model: Option<&str>, status: u16, retry_after: Option<&str>, body: &str) -> Failure {
+    let label = endpoint.label();
+    let detail = error_detail(body);
+    let said = if detail.is_empty() { String::new() } else { format!(": {detail}") };
+    match status {
+        401 | 403 => Failure::new(
+            "auth",
+            format!("{label} rejected the API key (HTTP {status}{said}) — set it with 'Prototyper: Set API Key'."),
+        ),
+        404 => match model {
+            Some(model) if endpoint.kind == ProviderKind::Ollama && !endpoint.is_ollama_cloud() => Failure::new(
+                "model_not_found",
+                format!("Model '{model}' not found at {} — run `ollama pull {model}` or pick another model.", endpoint.host),
+            ),
+            Some(model) => Failure::new(
+                "model_not_found",
+                format!("{label} at {} does not know model '{model}' (HTTP 404{said}) — pick another model or check {}.", endpoint.host, endpoint.host_setting()),
+            ),
+            None => Failure::new(
+                "bad_request",
+                format!("{label} at {} does not offer this API (HTTP 404{said}) — check that {} points at a {label} server.", endpoint.host, endpoint.host_setting()),
+            ),
+        },
+        429 => {
+            let wait = match retry_after {
+                Some(seconds) => format!("retry after {seconds} s"),
+                None => "wait a moment and retry".to_string(),
+            };
+            Failure::new("rate_limited", format!("{label} is rate limiting requests (HTTP 429{said}) — {wait}."))
+        }
+        500..=599 => Failure::new(
+            "server_error",
+            format!("{label} at {} had a server error (HTTP {status}{said}) — retry, or check the server's log.", endpoint.host),
+        ),
+        _ => Failure::new("bad_request", format!("{label} refused the request (HTTP {status}{said}).")),
+    }
+}
+
+/// The human part of a provider's error body: Ollama `{error}`, OpenAI `{error:{message}}`,
+/// Anthropic `{error:{message}}`, else the text itself.
+pub fn error_detail(body: &str) -> String {
+    let detail = match serde_json::from_str::<Value>(body) {
+        Ok(value) => value
+            .get("error")
+            .and_then(|error| error.as_str().map(str::to_string).or_else(|| error.get("message").and_then(Value::as_str).map(str::to_string)))
+            .or_else(|| value.get("message").and_then(Value::as_str).map(str::to_string))
+            .unwrap_or_default(),
+        Err(_) => body.trim().to_string(),
+    };
+    detail.chars().take(300).collect()
+}
+
+fn idle_failure(endpoint: &Endpoint, model: &str, idle: Duration, streaming: bool) -> Failure {
+    let seconds = idle.as_secs_f64();
+    let phase = if streaming { "stopped sending" } else { "did not answer" };
+    Failure::new(
+        "idle_timeout",
+        format!(
+            "{} {phase} for {seconds:.0} s (model '{model}') — the model may still be loading or the server is stuck; retry, or raise the idle timeout.",
+            endpoint.label()
+        ),
+    )
+}
+
+fn truncated_failure(endpoint: &Endpoint, err: Option<&reqwest::Error>) -> Failure {
+    let detail = err.map(|err| format!(" ({})", error_chain(err))).unwrap_or_default();
+    Failure::new(
+        "truncated_stream",
+        format!(
+            "{} closed the connection before the answer was complete{detail} — the server may have crashed or restarted; retry.",
+            endpoint.label()
+        ),
+    )
+}
+
+/// A malformed line: what it was and what to do.
+pub fn malformed(endpoint_label: &str, line: &str, err: impl std::fmt::Display) -> Failure {
+    let sample: String = line.chars().take(120).collect();
+    Failure::new(
+        "malformed_response",
+        format!("{endpoint_label} sent a line that could not be read ({err}): {sample:?} — check that the host setting points at a real {endpoint_label} server, then retry."),
+    )
+}
+
+/// `err` and its sources, joined, so "error sending request" says why.
+fn error_chain(err: &reqwest::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = std::error::Error::source(err);
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+/// A tool call id for providers that do not give one (Ollama before 0.12, some OpenAI-compatible
+/// servers): unique within the sidecar's life, and across restarts by the start time, since a
+/// chat's history keeps ids from earlier sessions.
+pub fn new_call_id() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::OnceLock;
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    static EPOCH: OnceLock<u128> = OnceLock::new();
+    let epoch = EPOCH.get_or_init(|| {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or(0)
+    });
+    format!("call_{epoch:x}_{}", NEXT.fetch_add(1, Ordering::Relaxed))
+}
+
+/// Parses tool-call arguments that may arrive as an object or as a JSON string; anything else
+/// becomes `{}` (the tool then reports what is missing).
+pub fn arguments_value(raw: &Value) -> Value {
+    match raw {
+        Value::Object(_) => raw.clone(),
+        Value::String(text) if text.trim().is_empty() => Value::Object(Default::default()),
+        Value::String(text) => match serde_json::from_str::<Value>(text) {
+            Ok(value @ Value::Object(_)) => value,
+            _ => serde_json::json!({ "_raw": text }),
+        },
+        _ => Value::Object(Default::default()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Lines(Vec<String>, bool);
+    impl Decoder for Lines {
+        fn line(&mut self, line: &str, delta: &mut Delta) -> Result<(), Failure> {
+            self.0.push(line.to_string());
+            delta.text.push_str(line);
+            Ok(())
+        }
+        fn finished(&self) -> bool {
+            self.1
+        }
+        fn finish(&mut self) -> TurnOutput {
+            TurnOutput::default()
+        }
+    }
+
+    #[test]
+    fn lines_split_across_reads_are_joined() {
+        let mut decoder = Lines(Vec::new(), false);
+        let mut delta = Delta::default();
+        let used = decode_lines(b"one\r\ntw", false, &mut decoder, &mut delta).unwrap();
+        assert_eq!(used, 5);
+        assert_eq!(decoder.0, vec!["one"]);
+        let used = decode_lines(b"two\n\nthree", true, &mut decoder, &mut delta).unwrap();
+        assert_eq!(used, 10);
+        assert_eq!(decoder.0, vec!["one", "two", "three"]);
+    }
+
+    #[test]
+    fn hosts_are_normalized() {
+        assert_eq!(Endpoint::new(ProviderKind::Ollama, Some(""), None).host, "http://localhost:11434");
+        assert_eq!(Endpoint::new(ProviderKind::Openai, Some("http://localhost:1234/v1/"), Some(" ")).host, "http://localhost:1234");
+        assert!(Endpoint::new(ProviderKind::Openai, None, Some(" ")).api_key.is_none());
+        assert!(Endpoint::new(ProviderKind::Ollama, Some("https://ollama.com/"), None).is_ollama_cloud());
+    }
+
+    #[test]
+    fn statuses_say_what_to_do() {
+        let ollama = Endpoint::new(ProviderKind::Ollama, None, None);
+        let failure = status_message(&ollama, Some("qwen3"), 404, None, r#"{"error":"model \"qwen3\" not found, try pulling it first"}"#);
+        assert_eq!(failure.code, "model_not_found");
+        assert!(failure.message.contains("ollama pull qwen3"), "{}", failure.message);
+        let anthropic = Endpoint::new(ProviderKind::Anthropic, None, Some("k"));
+        let failure = status_message(&anthropic, Some("c"), 401, None, r#"{"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"}}"#);
+        assert!(failure.message.contains("invalid x-api-key") && failure.message.contains("Set API Key"), "{}", failure.message);
+        let openai = Endpoint::new(ProviderKind::Openai, None, None);
+        let failure = status_message(&openai, Some("m"), 429, Some("7"), r#"{"error":{"message":"slow down"}}"#);
+        assert!(failure.message.contains("retry after 7 s") && failure.message.contains("slow down"), "{}", failure.message);
+        assert_eq!(status_message(&openai, None, 503, None, "").code, "server_error");
+    }
+
+    #[test]
+    fn arguments_are_read_leniently() {
+        assert_eq!(arguments_value(&serde_json::json!("{\"a\":1}")), serde_json::json!({"a": 1}));
+        assert_eq!(arguments_value(&serde_json::json!("")), serde_json::json!({}));
+        assert_eq!(arguments_value(&Value::Null), serde_json::json!({}));
+    }
+}

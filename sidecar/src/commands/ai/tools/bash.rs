@@ -1,0 +1,130 @@
+//! bash: `sh -c <command>` in the workspace root, in its own process group so a timeout or a stop
+//! kills everything it started (a pipeline, a dev server it spawned), not just the shell.
+//!
+//! stdout and stderr are read together in arrival order. The event carries the whole output (up to
+//! 1 MB, beyond which it says how much was dropped); the history gets the usual 15,000 characters.
+
+use super::{int_arg, str_arg, ToolContext, ToolOutcome};
+use serde_json::Value;
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::process::Command;
+
+const MAX_OUTPUT_BYTES: usize = 1024 * 1024;
+const MAX_TIMEOUT: Duration = Duration::from_secs(600);
+/// How long to keep reading after the shell exited, for output still in the pipes (a background
+/// child holding the pipe open must not hold the tool).
+const DRAIN: Duration = Duration::from_millis(300);
+
+#[derive(Default)]
+struct Collected {
+    bytes: Vec<u8>,
+    dropped: usize,
+}
+
+pub async fn bash(context: &ToolContext, args: &Value) -> Result<ToolOutcome, String> {
+    let command = str_arg(args, &["command", "cmd", "script"]).ok_or("Invalid arguments: missing \"command\"")?;
+    if command.trim().is_empty() {
+        return Err("Invalid arguments: \"command\" is empty".into());
+    }
+    let timeout = int_arg(args, &["timeout", "timeout_seconds"])
+        .filter(|&seconds| seconds > 0)
+        .map(|seconds| Duration::from_secs(seconds).min(MAX_TIMEOUT))
+        .unwrap_or(context.bash_timeout);
+    let root = context.workspace.canonical_root().map_err(|err| err.message)?;
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(&command)
+        .current_dir(&root)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .env("PAGER", "cat")
+        .env("GIT_PAGER", "cat")
+        .env("TERM", "dumb")
+        .process_group(0)
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|err| format!("could not start sh: {err}"))?;
+    let pid = child.id();
+    let collected = Arc::new(Mutex::new(Collected::default()));
+    let readers = [
+        child.stdout.take().map(|out| tokio::spawn(collect(out, collected.clone()))),
+        child.stderr.take().map(|err| tokio::spawn(collect(err, collected.clone()))),
+    ];
+    enum End {
+        Exited(std::process::ExitStatus),
+        TimedOut,
+        Stopped,
+    }
+    let end = tokio::select! {
+        status = child.wait() => match status {
+            Ok(status) => End::Exited(status),
+            Err(err) => return Err(format!("waiting for the command failed: {err}")),
+        },
+        _ = tokio::time::sleep(timeout) => End::TimedOut,
+        _ = context.cancel.cancelled() => End::Stopped,
+    };
+    if !matches!(end, End::Exited(_)) {
+        kill_group(pid);
+        let _ = child.kill().await;
+    } else {
+        // The shell is done; anything it left running in its group goes too.
+        kill_group(pid);
+    }
+    for reader in readers.into_iter().flatten() {
+        let _ = tokio::time::timeout(DRAIN, reader).await;
+    }
+    let collected = std::mem::take(&mut *collected.lock().unwrap_or_else(|p| p.into_inner()));
+    let mut output = String::from_utf8_lossy(&collected.bytes).trim_end().to_string();
+    if collected.dropped > 0 {
+        output.push_str(&format!("\n... ({} more bytes of output dropped)", collected.dropped));
+    }
+    let (success, tail) = match end {
+        End::Exited(status) => match status.code() {
+            Some(0) => (true, String::new()),
+            Some(code) => (false, format!("Exit code: {code}")),
+            None => (false, "The command was killed by a signal.".to_string()),
+        },
+        End::TimedOut => (
+            false,
+            format!("The command timed out after {} s and was stopped (with everything it started).", timeout.as_secs_f64()),
+        ),
+        End::Stopped => (false, "The command was stopped because the user stopped the generation.".to_string()),
+    };
+    if output.is_empty() && tail.is_empty() {
+        output = "(no output)".to_string();
+    } else if !tail.is_empty() {
+        if !output.is_empty() {
+            output.push_str("\n\n");
+        }
+        output.push_str(&tail);
+    }
+    Ok(ToolOutcome { success, output, ..Default::default() })
+}
+
+async fn collect(mut pipe: impl AsyncRead + Unpin, into: Arc<Mutex<Collected>>) {
+    let mut buffer = vec![0u8; 16 * 1024];
+    while let Ok(read) = pipe.read(&mut buffer).await {
+        if read == 0 {
+            break;
+        }
+        let mut collected = into.lock().unwrap_or_else(|p| p.into_inner());
+        let room = MAX_OUTPUT_BYTES.saturating_sub(collected.bytes.len());
+        let kept = read.min(room);
+        collected.bytes.extend_from_slice(&buffer[..kept]);
+        collected.dropped += read - kept;
+    }
+}
+
+/// SIGKILL to the whole process group led by `pid`.
+fn kill_group(pid: Option<u32>) {
+    if let Some(pid) = pid.and_then(|pid| i32::try_from(pid).ok()).filter(|&pid| pid > 0) {
+        // SAFETY: kill(2) with a negative pid signals that process group; no memory is involved.
+        unsafe {
+            libc::kill(-pid, libc::SIGKILL);
+        }
+    }
+}
