@@ -231,3 +231,210 @@ impl Encoder<Vec<u8>> for LspCodec {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Property tests of the decoder: valid frames survive any chunking; garbage and wrong lengths
+    //! never panic and never cost a following frame whose header is intact; EOF mid-frame ends in
+    //! `Malformed`, never a hang.
+
+    use super::*;
+    use proptest::prelude::*;
+    use proptest::sample::Index;
+
+    /// Header styles a writer may use (vscode-jsonrpc sends the first; others add Content-Type).
+    fn header(style: u8, length: usize) -> String {
+        match style % 4 {
+            0 => format!("Content-Length: {length}\r\n\r\n"),
+            1 => format!("content-length:{length}\r\n\r\n"),
+            2 => format!("Content-Length: {length}\r\nContent-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n"),
+            _ => format!("Content-Type: application/vscode-jsonrpc; charset=utf-8\r\nCONTENT-LENGTH: {length}\r\n\r\n"),
+        }
+    }
+
+    /// A JSON body with arbitrary (often multibyte) text, as a host would send.
+    fn body_strategy() -> impl Strategy<Value = Vec<u8>> {
+        any::<String>().prop_map(|text| serde_json::to_vec(&serde_json::json!({ "jsonrpc": "2.0", "method": "m", "params": text })).unwrap())
+    }
+
+    /// Cuts `bytes` into chunks at the chosen positions.
+    fn split(bytes: &[u8], cuts: &[Index]) -> Vec<Vec<u8>> {
+        let mut positions: Vec<usize> = cuts.iter().map(|i| i.index(bytes.len() + 1)).collect();
+        positions.sort_unstable();
+        let mut chunks = Vec::new();
+        let mut start = 0;
+        for position in positions {
+            chunks.push(bytes[start..position].to_vec());
+            start = position;
+        }
+        chunks.push(bytes[start..].to_vec());
+        chunks
+    }
+
+    /// Feeds `chunks` one by one, then EOF; returns every frame. Panics if EOF does not settle.
+    fn decode_all(chunks: &[Vec<u8>]) -> Vec<Frame> {
+        let mut codec = LspCodec::new();
+        let mut buffer = BytesMut::new();
+        let mut frames = Vec::new();
+        for chunk in chunks {
+            buffer.extend_from_slice(chunk);
+            while let Some(frame) = codec.decode(&mut buffer).unwrap() {
+                frames.push(frame);
+            }
+        }
+        for _ in 0..10_000 {
+            match codec.decode_eof(&mut buffer).unwrap() {
+                Some(frame) => frames.push(frame),
+                None => return frames,
+            }
+        }
+        panic!("decode_eof never returned None");
+    }
+
+    fn messages(frames: &[Frame]) -> Vec<Vec<u8>> {
+        frames
+            .iter()
+            .filter_map(|frame| match frame {
+                Frame::Message(body) => Some(body.to_vec()),
+                Frame::Malformed(_) => None,
+            })
+            .collect()
+    }
+
+    /// One item of a stream with faults.
+    #[derive(Debug, Clone)]
+    enum Item {
+        Valid(u8, Vec<u8>),
+        /// Bytes that contain no `Content-Length` header of their own.
+        Garbage(Vec<u8>),
+        /// A frame whose Content-Length is smaller than its body.
+        TooShort(Vec<u8>, Index),
+        /// A frame whose Content-Length runs past its body (far enough to swallow the next
+        /// frame's Content-Length line, which the decoder then finds).
+        TooLong(Vec<u8>, usize),
+    }
+
+    fn item_strategy() -> impl Strategy<Value = Item> {
+        prop_oneof![
+            4 => (any::<u8>(), body_strategy()).prop_map(|(style, body)| Item::Valid(style, body)),
+            1 => prop::collection::vec(any::<u8>(), 0..200)
+                .prop_filter("garbage must not carry a header", |bytes| {
+                    !bytes.windows(CONTENT_LENGTH.len()).any(|w| w.eq_ignore_ascii_case(CONTENT_LENGTH))
+                })
+                .prop_map(Item::Garbage),
+            1 => (body_strategy(), any::<Index>()).prop_map(|(body, cut)| Item::TooShort(body, cut)),
+            1 => (body_strategy(), 0usize..64).prop_map(|(body, extra)| Item::TooLong(body, extra)),
+        ]
+    }
+
+    /// Serializes the items; returns the bytes and the bodies that must come out.
+    fn serialize(items: &[Item]) -> (Vec<u8>, Vec<Vec<u8>>) {
+        // Serialize back to front, so a TooLong frame knows how far the next header reaches.
+        let mut tail: Vec<u8> = Vec::new();
+        let mut expected = Vec::new();
+        for item in items.iter().rev() {
+            let mut bytes = Vec::new();
+            match item {
+                Item::Valid(style, body) => {
+                    bytes.extend_from_slice(header(*style, body.len()).as_bytes());
+                    bytes.extend_from_slice(body);
+                    expected.push(body.clone());
+                }
+                Item::Garbage(garbage) => bytes.extend_from_slice(garbage),
+                Item::TooShort(body, cut) => {
+                    bytes.extend_from_slice(header(0, cut.index(body.len())).as_bytes());
+                    bytes.extend_from_slice(body);
+                }
+                Item::TooLong(body, extra) => {
+                    // Reach past the end of the next `Content-Length: N\r\n` line in what follows.
+                    let reach = content_length_positions(&tail, 0)
+                        .find(|&at| header_line_at(&tail, at) == HeaderMatch::Yes)
+                        .and_then(|at| tail[at..].windows(2).position(|w| w == b"\r\n").map(|end| at + end + 2))
+                        .unwrap_or(1);
+                    bytes.extend_from_slice(header(0, body.len() + reach + extra).as_bytes());
+                    bytes.extend_from_slice(body);
+                }
+            }
+            bytes.extend_from_slice(&tail);
+            tail = bytes;
+        }
+        expected.reverse();
+        (tail, expected)
+    }
+
+    /// True when `needles` appear in `haystack` in order (not necessarily adjacent).
+    fn is_subsequence(needles: &[Vec<u8>], haystack: &[Vec<u8>]) -> bool {
+        let mut rest = haystack.iter();
+        needles.iter().all(|needle| rest.any(|candidate| candidate == needle))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn valid_frames_survive_any_chunking(
+            frames in prop::collection::vec((any::<u8>(), body_strategy()), 0..8),
+            cuts in prop::collection::vec(any::<Index>(), 0..24),
+        ) {
+            let mut bytes = Vec::new();
+            for (style, body) in &frames {
+                bytes.extend_from_slice(header(*style, body.len()).as_bytes());
+                bytes.extend_from_slice(body);
+            }
+            let decoded = decode_all(&split(&bytes, &cuts));
+            let expected: Vec<Frame> = frames.iter().map(|(_, body)| Frame::Message(Bytes::from(body.clone()))).collect();
+            prop_assert_eq!(decoded, expected);
+        }
+
+        #[test]
+        fn faults_never_cost_a_following_intact_frame(
+            items in prop::collection::vec(item_strategy(), 0..10),
+            cuts in prop::collection::vec(any::<Index>(), 0..24),
+        ) {
+            let (bytes, expected) = serialize(&items);
+            let decoded = decode_all(&split(&bytes, &cuts));
+            let bodies = messages(&decoded);
+            prop_assert!(is_subsequence(&expected, &bodies), "expected {} valid frames in order, got {:?}", expected.len(), decoded);
+        }
+
+        #[test]
+        fn eof_inside_a_frame_is_malformed(
+            frames in prop::collection::vec((any::<u8>(), body_strategy()), 0..4),
+            last in body_strategy(),
+            keep in any::<Index>(),
+            cuts in prop::collection::vec(any::<Index>(), 0..8),
+        ) {
+            let mut bytes = Vec::new();
+            for (style, body) in &frames {
+                bytes.extend_from_slice(header(*style, body.len()).as_bytes());
+                bytes.extend_from_slice(body);
+            }
+            let mut truncated = header(0, last.len()).into_bytes();
+            truncated.extend_from_slice(&last);
+            truncated.truncate(1 + keep.index(truncated.len() - 1)); // at least 1 byte, never all
+            bytes.extend_from_slice(&truncated);
+            let decoded = decode_all(&split(&bytes, &cuts));
+            prop_assert_eq!(decoded.len(), frames.len() + 1);
+            prop_assert!(matches!(decoded.last(), Some(Frame::Malformed(_))), "{:?}", decoded.last());
+        }
+    }
+
+    #[test]
+    fn garbage_glued_to_a_header_costs_only_the_garbage() {
+        let body = br#"{"jsonrpc":"2.0","id":1,"method":"x"}"#;
+        let mut bytes = b"garbage\r\nmore".to_vec();
+        bytes.extend_from_slice(header(0, body.len()).as_bytes());
+        bytes.extend_from_slice(body);
+        let decoded = decode_all(&[bytes]);
+        assert!(matches!(decoded[0], Frame::Malformed(_)));
+        assert_eq!(decoded[1], Frame::Message(Bytes::from_static(body)));
+    }
+
+    #[test]
+    fn an_oversized_length_is_refused_and_skipped() {
+        let mut bytes = format!("Content-Length: {}\r\n\r\n", MAX_BODY_BYTES + 1).into_bytes();
+        bytes.extend_from_slice(b"{}");
+        let decoded = decode_all(&[bytes]);
+        assert!(matches!(decoded[0], Frame::Malformed(ref reason) if reason.contains("exceeds")));
+    }
+}
