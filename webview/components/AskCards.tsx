@@ -3,6 +3,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { answerAsk, answerForm } from '../chat/controller';
 import type { FormField, PromptCard } from '../chat/types';
+import { TextArea, TextField } from './fields';
 
 type Ask = Extract<PromptCard, { kind: 'ask' }>;
 type Form = Extract<PromptCard, { kind: 'form' }>;
@@ -56,11 +57,11 @@ export function AskUserCard({ prompt }: { prompt: Ask }) {
       )}
       {pending && prompt.questionType !== 'confirm' && (
         <div class="prompt-free">
-          <vscode-text-area
+          <TextArea
+            label={`Answer to: ${prompt.question}`}
             rows={prompt.questionType === 'choice' ? 1 : 3}
             resize="vertical"
             placeholder={prompt.questionType === 'choice' ? 'Or type another answer' : 'Your answer (Ctrl+Enter to send)'}
-            aria-label="Answer"
             value={text}
             onInput={(e) => setText(valueOf(e))}
             onKeyDown={(e) => {
@@ -129,8 +130,8 @@ function FieldInput({ field, value, onChange, onEnter }: { field: FormField; val
     }
     default:
       return (
-        <vscode-text-field
-          aria-labelledby={labelId}
+        <TextField
+          label={field.label}
           placeholder={field.placeholder ?? ''}
           value={value as string}
           onInput={(e) => onChange(valueOf(e))}

@@ -6,9 +6,10 @@ import { chat, send, stop } from '../chat/controller';
 import { invoke } from '../ipc';
 import { addAttachment, removeAttachment, session, setDraft } from '../session/session';
 import { useStore } from '../state/store';
+import { TextArea, type InputElement } from './fields';
 import { FilePicker } from './FilePicker';
 
-type TextAreaElement = HTMLElement & { value: string; control?: HTMLTextAreaElement };
+type TextAreaElement = InputElement;
 
 export function Composer() {
   const draft = useStore(session, (s) => s.draft);
@@ -61,13 +62,14 @@ export function Composer() {
       )}
       {picker && <FilePicker onPick={pick} />}
       <div class="composer-row">
-        <vscode-text-area
-          ref={input}
+        <TextArea
+          inputRef={input}
+          label="Message"
+
           class="composer-input"
           rows={3}
           resize="vertical"
           placeholder={hasModel ? 'Ask Prototyper… (@ attaches a file)' : 'Pick a model in the header to start'}
-          aria-label="Message"
           value={draft}
           onInput={(e) => {
             const el = e.currentTarget as TextAreaElement;

@@ -2,13 +2,14 @@
 // arrows move, Enter picks, Escape closes.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { invoke } from '../ipc';
+import { TextField, type InputElement } from './fields';
 
 export function FilePicker({ onPick }: { onPick: (path: string | null) => void }) {
   const [query, setQuery] = useState('');
   const [files, setFiles] = useState<string[]>([]);
   const [active, setActive] = useState(0);
   const [error, setError] = useState('');
-  const field = useRef<HTMLElement>(null);
+  const field = useRef<InputElement>(null);
 
   useEffect(() => {
     field.current?.focus();
@@ -35,10 +36,10 @@ export function FilePicker({ onPick }: { onPick: (path: string | null) => void }
 
   return (
     <div class="file-picker" role="dialog" aria-label="Attach a file">
-      <vscode-text-field
-        ref={field}
+      <TextField
+        inputRef={field}
         placeholder="Search files to attach"
-        aria-label="Search files"
+        label="Search files to attach"
         aria-controls="file-picker-list"
         value={query}
         onInput={(e) => setQuery((e.currentTarget as HTMLInputElement).value)}

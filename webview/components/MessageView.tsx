@@ -9,6 +9,7 @@ import { AskFormCard, AskUserCard } from './AskCards';
 import { Markdown } from './Markdown';
 import { PermissionCard } from './PermissionCard';
 import { ToolCardView } from './ToolCardView';
+import { TextArea } from './fields';
 import { UsageLine } from './UsageLine';
 
 interface MessageViewProps {
@@ -53,7 +54,7 @@ function UserMessage({ message, index, busy }: { message: ChatMessage; index: nu
       )}
       {editing ? (
         <div class="edit-box">
-          <vscode-text-area value={text} rows={3} resize="vertical" aria-label="Edit message" onInput={(e) => setText((e.currentTarget as HTMLTextAreaElement).value)} />
+          <TextArea value={text} rows={3} resize="vertical" label="Edit message" onInput={(e) => setText((e.currentTarget as HTMLTextAreaElement).value)} />
           <div class="prompt-actions">
             <vscode-button appearance="primary" disabled={!text.trim()} onClick={() => { setEditing(false); editAndResend(index, text); }}>
               Send

@@ -4,6 +4,7 @@ import { useState } from 'preact/hooks';
 import type { ModelOptions } from '../chat/types';
 import { saveCurrentAsPreset, selectPreset, session, setOption } from '../session/session';
 import { useStore } from '../state/store';
+import { TextField } from './fields';
 
 const FIELDS: { key: keyof ModelOptions; label: string; step: string }[] = [
   { key: 'temperature', label: 'Temperature', step: '0.1' },
@@ -39,9 +40,9 @@ export function OptionsPanel() {
           {FIELDS.map((f) => (
             <label key={f.key} class="option-field">
               <span>{f.label}</span>
-              <vscode-text-field
+              <TextField
                 type="number"
-                aria-label={f.label}
+                label={f.label}
                 value={options[f.key] === undefined ? '' : String(options[f.key])}
                 onChange={(e) => {
                   const raw = (e.currentTarget as HTMLInputElement).value.trim();
@@ -52,7 +53,7 @@ export function OptionsPanel() {
           ))}
         </div>
         <div class="preset-save">
-          <vscode-text-field placeholder="Preset name" aria-label="New preset name" value={name} onInput={(e) => setName((e.currentTarget as HTMLInputElement).value)} />
+          <TextField placeholder="Preset name" label="New preset name" value={name} onInput={(e) => setName((e.currentTarget as HTMLInputElement).value)} />
           <vscode-button
             appearance="secondary"
             disabled={!name.trim()}
