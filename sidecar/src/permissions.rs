@@ -52,6 +52,9 @@ pub enum Effect {
     Write,
     /// Starts or stops processes.
     Execute,
+    /// Writes only the extension's own storage (presets), never the workspace; allowed in
+    /// untrusted workspaces, which Workspace Trust protects.
+    WriteStorage,
 }
 
 #[derive(Deserialize)]
@@ -118,7 +121,7 @@ impl GrantedGroups {
             )
             .with_data(serde_json::json!({ "group": group.name(), "file": self.file })));
         }
-        if !self.workspace_trusted && effect != Effect::Read {
+        if !self.workspace_trusted && matches!(effect, Effect::Write | Effect::Execute) {
             let verb = if effect == Effect::Write { "writes files" } else { "runs processes" };
             return Err(AppError::new(
                 codes::PERMISSION_NOT_GRANTED,

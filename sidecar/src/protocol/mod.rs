@@ -14,6 +14,7 @@ pub mod ai;
 pub mod channel;
 pub mod fs;
 pub mod http;
+pub mod presets;
 pub mod process;
 pub mod rpc;
 
@@ -57,6 +58,9 @@ pub fn exported_types() -> Vec<Exporter> {
         // http
         export::<http::HttpRequestParams>,
         export::<http::HttpResponse>,
+        // presets
+        export::<presets::ModelPreset>,
+        export::<presets::SaveModelPresetsParams>,
         // ai
         export::<ai::CompletionEvent>,
         export::<ai::CompletionRequest>,

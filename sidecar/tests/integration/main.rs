@@ -6,6 +6,7 @@ mod harness;
 
 mod fs;
 mod http;
+mod presets;
 mod process;
 mod protocol;
 mod rpc;
