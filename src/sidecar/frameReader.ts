@@ -35,7 +35,13 @@ export class FrameReader extends AbstractMessageReader {
   listen(callback: DataCallback): Disposable {
     const onData = (data: Buffer) => this.onData(data, callback);
     const onError = (error: Error) => this.fireError(error);
-    const onEnd = () => this.fireClose();
+    let closed = false;
+    const onEnd = () => {
+      // Streams emit both 'end' and 'close'; the connection is told once.
+      if (closed) return;
+      closed = true;
+      this.fireClose();
+    };
     this.readable.on('data', onData);
     this.readable.on('error', onError);
     this.readable.on('close', onEnd);
