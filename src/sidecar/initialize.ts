@@ -1,27 +1,11 @@
-// The `initialize` handshake's shapes (contracts.md "Sidecar wire") and how the host builds its
-// params from settings, so the supervisor stays free of VS Code.
+// How the host builds the `initialize` params (contracts.md "Sidecar wire") from settings, so the
+// supervisor stays free of VS Code. The shapes are the sidecar's, generated from Rust by ts-rs.
+import type { InitializeParams, InitializeResult, PackageManager } from '../protocol/generated';
+
+export type { InitializeParams, InitializeResult, PackageManager };
 
 /** The protocol this host speaks; the sidecar refuses any other (and so does the host). */
 export const PROTOCOL_VERSION = 1;
-
-export type PackageManager = 'bun' | 'npm';
-
-export interface InitializeParams {
-  protocolVersion: number;
-  storageDir: string;
-  workspaceRoot: string | null;
-  capabilities: {
-    workspaceTrusted: boolean;
-    allowedHosts: string[];
-    packageManager: PackageManager;
-  };
-}
-
-export interface InitializeResult {
-  protocolVersion: number;
-  sidecarVersion: string;
-  commands: string[];
-}
 
 export interface InitializeInputs {
   storageDir: string;
