@@ -205,7 +205,8 @@ describe('errors and stop', () => {
     await stream(page, id, [{ event: 'Chunk', data: { text: 'Partial' } }, { event: 'Error', data: { message: 'error sending request: connection refused', code: 'provider' } }]);
     const banner = page.locator('.error-banner');
     await banner.waitFor();
-    expect(await banner.textContent()).toContain('Ollama is not reachable at http://localhost:11434');
+    expect(await banner.textContent()).toContain("Ollama is not reachable at http://localhost:11434");
+    expect(await page.textContent(".message.assistant .message-error")).toContain("connection refused");
     expect(await page.locator('.generating').count()).toBe(0);
     expect(await page.locator('.send-button').count()).toBe(1);
     await banner.locator('vscode-button', { hasText: 'Retry' }).click();

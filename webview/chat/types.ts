@@ -1,49 +1,19 @@
-// Types of the chat UI: the CompletionEvent stream (contracts.md, camelCase data), the API message
-// shape of generate_completion_stream, and the transcript records the UI keeps and persists.
+// Types of the chat UI: the CompletionEvent stream and request shapes (generated from the sidecar),
+// and the transcript records the UI keeps and persists.
 import type { Attachment, Provider } from '../../src/protocol/webviewMessages';
 
-export interface Usage {
-  promptTokens: number;
-  completionTokens: number;
-  timeToFirstTokenMs: number;
-  tokensPerSecond: number;
-  totalDurationMs: number;
-  truncated: boolean;
-  contextLength?: number;
-}
+// Wire types come from the sidecar's generated copies (ts-rs), so they cannot drift.
+import type { CompletionEvent } from '../../src/protocol/generated/CompletionEvent';
+import type { FormField } from '../../src/protocol/generated/FormField';
+import type { Message } from '../../src/protocol/generated/Message';
+import type { ModelOptions } from '../../src/protocol/generated/ModelOptions';
+import type { ModelPreset } from '../../src/protocol/generated/ModelPreset';
+import type { Usage } from '../../src/protocol/generated/Usage';
 
-export interface FormField {
-  id: string;
-  label: string;
-  fieldType: 'text' | 'choice' | 'multiselect' | 'confirm';
-  choices?: string[] | null;
-  placeholder?: string | null;
-  required?: boolean | null;
-}
-
-export type CompletionEvent =
-  | { event: 'Chunk'; data: { text: string; thinking?: string | null } }
-  | { event: 'ToolCall'; data: { id: string; tool: string; args: Record<string, unknown> } }
-  | { event: 'ToolPermission'; data: { id: number | string; toolCallId: string; tool: string; args: Record<string, unknown>; reason?: string | null } }
-  | {
-      event: 'ToolResult';
-      data: { id: string; tool: string; success: boolean; output: string; path?: string | null; content?: string | null; previousContent?: string | null };
-    }
-  | { event: 'AskUser'; data: { id: number | string; question: string; questionType: 'text' | 'choice' | 'confirm'; choices?: string[] | null } }
-  | { event: 'AskUserForm'; data: { id: number | string; title: string; fields: FormField[] } }
-  | { event: 'Done'; data?: { doneReason?: string | null; usage?: Usage | null } | null }
-  | { event: 'Error'; data: { message: string; code?: string | number | null } };
+export type { CompletionEvent, FormField, ModelOptions, ModelPreset, Usage };
 
 /** One message of a generate_completion_stream request (contracts.md "AI command params"). */
-export interface ApiMessage {
-  role: 'system' | 'user' | 'assistant' | 'tool';
-  content: string;
-  thinking?: string;
-  images?: string[];
-  toolCalls?: { id: string; name: string; arguments: Record<string, unknown> }[];
-  toolCallId?: string;
-  toolName?: string;
-}
+export type ApiMessage = Omit<Message, 'role'> & { role: 'system' | 'user' | 'assistant' | 'tool' };
 
 export type ToolStatus = 'running' | 'awaiting_permission' | 'succeeded' | 'failed' | 'interrupted';
 
@@ -99,30 +69,6 @@ export interface ErrorBanner {
   code?: string | number;
   /** Where the failure came from, for the hint shown with it. */
   source: 'stream' | 'invoke' | 'host';
-}
-
-/** Model options sent with a request (contracts.md ModelOptions). */
-export interface ModelOptions {
-  temperature?: number;
-  topK?: number;
-  topP?: number;
-  numCtx?: number;
-  numPredict?: number;
-  repeatPenalty?: number;
-  repeatLastN?: number;
-  seed?: number;
-  mirostat?: number;
-  mirostatTau?: number;
-  mirostatEta?: number;
-  tfsZ?: number;
-}
-
-export interface ModelPreset {
-  id: string;
-  name: string;
-  description: string;
-  options: ModelOptions;
-  builtIn?: boolean;
 }
 
 /** A model as the picker shows it, whatever the provider. */

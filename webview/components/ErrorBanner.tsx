@@ -11,9 +11,10 @@ export function ErrorBanner({ error }: { error: Banner }) {
   return (
     <div class="error-banner" role="alert">
       <div class="error-title">
-        <span class="codicon codicon-error" aria-hidden="true" /> {error.message}
+        {/* Stream and invoke errors are already shown in the failed answer; say what to do here. */}
+        <span class="codicon codicon-error" aria-hidden="true" /> {error.source === 'host' ? error.message : 'The answer failed.'}
       </div>
-      {hint && <div class="error-hint">{hint.text}</div>}
+      <div class="error-hint">{hint ? hint.text : error.source === 'host' ? '' : 'Retry, or change the model or settings in the header.'}</div>
       <div class="prompt-actions">
         <vscode-button appearance="primary" onClick={() => regenerate()}>
           <span slot="start" class="codicon codicon-refresh" /> Retry

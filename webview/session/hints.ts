@@ -23,10 +23,19 @@ export function hintFor(message: string, code: string | number | undefined, sett
   if (provider !== 'ollama' && settings && !settings.hasApiKey[provider]) {
     return { text: `No API key is set for ${providerName(provider)}.`, action: 'setApiKey' };
   }
-  if (/\b401\b|unauthori[sz]ed|invalid api key|authentication/.test(text)) {
+  if (code === 'rate_limited' || /\b429\b|rate limit/.test(text)) {
+    return { text: `${providerName(provider)} is rate-limiting requests. Wait a little, then Retry.`, action: 'retry' };
+  }
+  if (code === 'max_tool_calls') {
+    return { text: 'The agent reached the tool call limit (prototyper.maxToolCalls). Retry to let it go on, or raise the limit.', action: 'retry' };
+  }
+  if (code === 'idle_timeout') {
+    return { text: 'The model stopped sending anything. It may still be loading; Retry in a moment.', action: 'retry' };
+  }
+  if (code === 'auth' || /\b401\b|unauthori[sz]ed|invalid api key|authentication/.test(text)) {
     return { text: `${providerName(provider)} refused the API key. Set a valid key.`, action: 'setApiKey' };
   }
-  if (/connection refused|econnrefused|failed to connect|error sending request|connect error|not reachable|dns error|timed out/.test(text)) {
+  if (code === 'provider_unreachable' || /connection refused|econnrefused|failed to connect|error sending request|connect error|not reachable|dns error|timed out/.test(text)) {
     if (provider === 'ollama') {
       const host = settings?.ollamaHost ?? 'http://localhost:11434';
       return { text: `Ollama is not reachable at ${host}. Start it (run \`ollama serve\` or open the Ollama app), or change the "prototyper.ollamaHost" setting.`, action: 'retry' };
@@ -34,13 +43,13 @@ export function hintFor(message: string, code: string | number | undefined, sett
     const host = provider === 'openai' ? settings?.openaiHost : settings?.anthropicHost;
     return { text: `${providerName(provider)} is not reachable${host ? ` at ${host}` : ''}. Check the host setting and your network.`, action: 'retry' };
   }
-  if (/model .*not found|no such model|pull the model|404/.test(text) && provider === 'ollama') {
+  if ((code === 'model_not_found' || /model .*not found|no such model|pull the model|404/.test(text)) && provider === 'ollama') {
     return { text: 'This model is not installed in Ollama. Pull it (`ollama pull <model>`) or pick another model.', action: 'refreshModels' };
   }
   if (code === -32015 || text.includes('permission not granted')) {
     return { text: 'This action is not allowed here (an untrusted workspace or a missing permission group).' };
   }
-  if (/does not support tools/.test(text)) {
+  if (code === 'tools_unsupported' || /does not support tools/.test(text)) {
     return { text: 'This model cannot use tools. Turn tools off in the header, or pick a model with the "tools" badge.' };
   }
   return null;
