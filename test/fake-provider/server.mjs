@@ -208,7 +208,7 @@ async function writeParts(res, entry, parts, { malformed, midError }) {
   for (let i = 0; i < parts.length; i++) {
     if (res.destroyed) return false;
     if (entry.cutAfterChunks != null && i >= entry.cutAfterChunks) {
-      res.socket?.destroy();
+      cut(res);
       return false;
     }
     if (entry.stallMs && i === stallAfter) await sleep(entry.stallMs);
@@ -222,11 +222,19 @@ async function writeParts(res, entry, parts, { malformed, midError }) {
     if (entry.delayMs) await sleep(entry.delayMs);
   }
   if (entry.cutAfterChunks != null && entry.cutAfterChunks >= parts.length) {
-    res.socket?.destroy();
+    cut(res);
     return false;
   }
   if (entry.stallMs && parts.length <= stallAfter) await sleep(entry.stallMs);
   return !res.destroyed;
+}
+
+/**
+ * Closes the connection mid-response, like a server that crashed: what was written still goes out
+ * (end() flushes, destroy() would drop it), but the response never finishes.
+ */
+function cut(res) {
+  res.socket?.end();
 }
 
 /** Writes `count` copies of `line` in large batches as fast as the socket takes them. */

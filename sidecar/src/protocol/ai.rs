@@ -427,10 +427,10 @@ pub struct PullProgress {
     pub digest: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
-    pub total: Option<f64>,
+    pub total: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
-    pub completed: Option<f64>,
+    pub completed: Option<u64>,
 }
 
 /// `Done {}` of a pull: serialized as an empty object.

@@ -4,6 +4,7 @@
 
 mod harness;
 
+mod ai;
 mod fs;
 mod http;
 mod presets;

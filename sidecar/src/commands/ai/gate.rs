@@ -168,7 +168,9 @@ pub fn describe_duration(duration: Duration) -> String {
         let whole = duration.as_secs();
         format!("{whole} second{}", if whole == 1 { "" } else { "s" })
     } else {
-        format!("{seconds} seconds")
+        // Rounded to milliseconds: 0.3 s arrives as 0.299999999 s through f64.
+        let text = format!("{seconds:.3}");
+        format!("{} seconds", text.trim_end_matches('0').trim_end_matches('.'))
     }
 }
 
@@ -196,6 +198,7 @@ mod tests {
         assert_eq!(describe_duration(Duration::from_secs(300)), "5 minutes");
         assert_eq!(describe_duration(Duration::from_secs(1)), "1 second");
         assert_eq!(describe_duration(Duration::from_millis(500)), "0.5 seconds");
+        assert_eq!(describe_duration(Duration::from_secs_f64(0.3)), "0.3 seconds");
     }
 
     #[tokio::test]

@@ -104,8 +104,8 @@ async fn pull(client: &reqwest::Client, endpoint: &Endpoint, model: &str, cancel
             let status = value.get("status").and_then(Value::as_str).unwrap_or_default().to_string();
             let item = PullProgress {
                 digest: value.get("digest").and_then(Value::as_str).map(str::to_string),
-                total: value.get("total").and_then(Value::as_f64),
-                completed: value.get("completed").and_then(Value::as_f64),
+                total: value.get("total").and_then(Value::as_u64),
+                completed: value.get("completed").and_then(Value::as_u64),
                 status: status.clone(),
             };
             let same_step = batch.last().is_some_and(|last| last.status == item.status && last.digest == item.digest);

@@ -8,10 +8,12 @@
 //! and coalescing: everything that arrived in one network read becomes ONE Chunk, with no timers.
 
 pub mod anthropic;
+pub mod errors;
 pub mod ollama;
 pub mod openai;
 
 use super::events::Events;
+pub use errors::{idle_failure, malformed, send_failure, status_failure, truncated_failure};
 use crate::protocol::ai::{Message, ModelOptions, ProviderKind, Think, ToolCallRef};
 use futures::{FutureExt, StreamExt};
 use serde_json::Value;
@@ -186,15 +188,25 @@ pub async fn stream_turn(
 ) -> Result<TurnEnd, Failure> {
     let (path, body, mut decoder) = prepare(endpoint, turn, true);
     let started = Instant::now();
-    let send = endpoint.request(client, reqwest::Method::POST, path).json(&body).send();
-    let response = tokio::select! {
-        biased;
-        _ = cancel.cancelled() => return Ok(TurnEnd::Cancelled),
-        sent = tokio::time::timeout(idle, send) => match sent {
-            Err(_) => return Err(idle_failure(endpoint, turn.model, idle, false)),
-            Ok(Err(err)) => return Err(send_failure(endpoint, &err)),
-            Ok(Ok(response)) => response,
-        },
+    let mut retried = false;
+    let response = loop {
+        let send = endpoint.request(client, reqwest::Method::POST, path).json(&body).send();
+        break tokio::select! {
+            biased;
+            _ = cancel.cancelled() => return Ok(TurnEnd::Cancelled),
+            sent = tokio::time::timeout(idle, send) => match sent {
+                Err(_) => return Err(idle_failure(endpoint, turn.model, idle, false)),
+                // A pooled keep-alive connection the server closed just as we reused it (llama.cpp
+                // closes idle ones after 5 s): one retry on a fresh connection. A generation has
+                // no side effects, so a repeat is harmless.
+                Ok(Err(err)) if !retried && !err.is_connect() && !err.is_timeout() && !err.is_builder() => {
+                    retried = true;
+                    continue;
+                }
+                Ok(Err(err)) => return Err(send_failure(endpoint, &err)),
+                Ok(Ok(response)) => response,
+            },
+        };
     };
     if !response.status().is_success() {
         return Err(tokio::select! {
@@ -328,144 +340,6 @@ pub async fn fetch_json(
     }
 }
 
-/// A fault before any response: connection refused, DNS, TLS, connect timeout.
-pub fn send_failure(endpoint: &Endpoint, err: &reqwest::Error) -> Failure {
-    let detail = error_chain(err);
-    let message = match endpoint.kind {
-        ProviderKind::Ollama if !endpoint.is_ollama_cloud() => format!(
-            "Ollama is not running at {} ({detail}) — start it with `ollama serve` or change {}.",
-            endpoint.host,
-            endpoint.host_setting()
-        ),
-        _ => format!(
-            "Cannot reach {} at {} ({detail}) — check that the server is running and the address in {} is right.",
-            endpoint.label(),
-            endpoint.host,
-            endpoint.host_setting()
-        ),
-    };
-    Failure::new("provider_unreachable", message)
-}
-
-/// A non-2xx answer: names what happened and what to do.
-pub async fn status_failure(endpoint: &Endpoint, model: Option<&str>, response: reqwest::Response) -> Failure {
-    let status = response.status();
-    let retry_after = response
-        .headers()
-        .get(reqwest::header::RETRY_AFTER)
-        .and_then(|value| value.to_str().ok())
-        .map(str::to_string);
-    // The body names the cause; read a bounded amount, briefly, so a stalled error body cannot hang us.
-    let body = tokio::time::timeout(Duration::from_secs(5), response.bytes())
-        .await
-        .ok()
-        .and_then(Result::ok)
-        .map(|bytes| String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).into_owned())
-        .unwrap_or_default();
-    status_message(endpoint, model, status.as_u16(), retry_after.as_deref(), &body)
-}
-
-/// The message for HTTP status `status` with error body `body` (pure, for tests). `model` is the
-/// model the request was about, if any (a 404 then means the model is missing).
-pub fn status_message(endpoint: &Endpoint, model: Option<&str>, status: u16, retry_after: Option<&str>, body: &str) -> Failure {
-    let label = endpoint.label();
-    let detail = error_detail(body);
-    let said = if detail.is_empty() { String::new() } else { format!(": {detail}") };
-    match status {
-        401 | 403 => Failure::new(
-            "auth",
-            format!("{label} rejected the API key (HTTP {status}{said}) — set it with 'Prototyper: Set API Key'."),
-        ),
-        404 => match model {
-            Some(model) if endpoint.kind == ProviderKind::Ollama && !endpoint.is_ollama_cloud() => Failure::new(
-                "model_not_found",
-                format!("Model '{model}' not found at {} — run `ollama pull {model}` or pick another model.", endpoint.host),
-            ),
-            Some(model) => Failure::new(
-                "model_not_found",
-                format!("{label} at {} does not know model '{model}' (HTTP 404{said}) — pick another model or check {}.", endpoint.host, endpoint.host_setting()),
-            ),
-            None => Failure::new(
-                "bad_request",
-                format!("{label} at {} does not offer this API (HTTP 404{said}) — check that {} points at a {label} server.", endpoint.host, endpoint.host_setting()),
-            ),
-        },
-        429 => {
-            let wait = match retry_after {
-                Some(seconds) => format!("retry after {seconds} s"),
-                None => "wait a moment and retry".to_string(),
-            };
-            Failure::new("rate_limited", format!("{label} is rate limiting requests (HTTP 429{said}) — {wait}."))
-        }
-        500..=599 => Failure::new(
-            "server_error",
-            format!("{label} at {} had a server error (HTTP {status}{said}) — retry, or check the server's log.", endpoint.host),
-        ),
-        _ => Failure::new("bad_request", format!("{label} refused the request (HTTP {status}{said}).")),
-    }
-}
-
-/// The human part of a provider's error body: Ollama `{error}`, OpenAI `{error:{message}}`,
-/// Anthropic `{error:{message}}`, else the text itself.
-pub fn error_detail(body: &str) -> String {
-    let detail = match serde_json::from_str::<Value>(body) {
-        Ok(value) => value
-            .get("error")
-            .and_then(|error| error.as_str().map(str::to_string).or_else(|| error.get("message").and_then(Value::as_str).map(str::to_string)))
-            .or_else(|| value.get("message").and_then(Value::as_str).map(str::to_string))
-            .unwrap_or_default(),
-        Err(_) => body.trim().to_string(),
-    };
-    detail.chars().take(300).collect()
-}
-
-fn idle_failure(endpoint: &Endpoint, model: &str, idle: Duration, streaming: bool) -> Failure {
-    let seconds = idle.as_secs_f64();
-    let phase = if streaming { "stopped sending" } else { "did not answer" };
-    Failure::new(
-        "idle_timeout",
-        format!(
-            "{} {phase} for {seconds:.0} s (model '{model}') — the model may still be loading or the server is stuck; retry, or raise the idle timeout.",
-            endpoint.label()
-        ),
-    )
-}
-
-fn truncated_failure(endpoint: &Endpoint, err: Option<&reqwest::Error>) -> Failure {
-    let detail = err.map(|err| format!(" ({})", error_chain(err))).unwrap_or_default();
-    Failure::new(
-        "truncated_stream",
-        format!(
-            "{} closed the connection before the answer was complete{detail} — the server may have crashed or restarted; retry.",
-            endpoint.label()
-        ),
-    )
-}
-
-/// A malformed line: what it was and what to do.
-pub fn malformed(endpoint_label: &str, line: &str, err: impl std::fmt::Display) -> Failure {
-    let sample: String = line.chars().take(120).collect();
-    Failure::new(
-        "malformed_response",
-        format!("{endpoint_label} sent a line that could not be read ({err}): {sample:?} — check that the host setting points at a real {endpoint_label} server, then retry."),
-    )
-}
-
-/// `err` and its sources, joined, so "error sending request" says why.
-fn error_chain(err: &reqwest::Error) -> String {
-    let mut text = err.to_string();
-    let mut source = std::error::Error::source(err);
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
-}
-
 /// A tool call id for providers that do not give one (Ollama before 0.12, some OpenAI-compatible
 /// servers): unique within the sidecar's life, and across restarts by the start time, since a
 /// chat's history keeps ids from earlier sessions.
@@ -531,21 +405,6 @@ mod tests {
         assert_eq!(Endpoint::new(ProviderKind::Openai, Some("http://localhost:1234/v1/"), Some(" ")).host, "http://localhost:1234");
         assert!(Endpoint::new(ProviderKind::Openai, None, Some(" ")).api_key.is_none());
         assert!(Endpoint::new(ProviderKind::Ollama, Some("https://ollama.com/"), None).is_ollama_cloud());
-    }
-
-    #[test]
-    fn statuses_say_what_to_do() {
-        let ollama = Endpoint::new(ProviderKind::Ollama, None, None);
-        let failure = status_message(&ollama, Some("qwen3"), 404, None, r#"{"error":"model \"qwen3\" not found, try pulling it first"}"#);
-        assert_eq!(failure.code, "model_not_found");
-        assert!(failure.message.contains("ollama pull qwen3"), "{}", failure.message);
-        let anthropic = Endpoint::new(ProviderKind::Anthropic, None, Some("k"));
-        let failure = status_message(&anthropic, Some("c"), 401, None, r#"{"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"}}"#);
-        assert!(failure.message.contains("invalid x-api-key") && failure.message.contains("Set API Key"), "{}", failure.message);
-        let openai = Endpoint::new(ProviderKind::Openai, None, None);
-        let failure = status_message(&openai, Some("m"), 429, Some("7"), r#"{"error":{"message":"slow down"}}"#);
-        assert!(failure.message.contains("retry after 7 s") && failure.message.contains("slow down"), "{}", failure.message);
-        assert_eq!(status_message(&openai, None, 503, None, "").code, "server_error");
     }
 
     #[test]
