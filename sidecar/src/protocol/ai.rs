@@ -102,7 +102,7 @@ pub struct ToolResultEvent {
     /// The file's text before a successful write_file/edit_file; `null` when the file was new.
     /// Absent for every other tool.
     #[serde(default, skip_serializing_if = "Option::is_none", with = "double_option")]
-    #[ts(optional = nullable, type = "string")]
+    #[ts(optional = nullable, as = "Option<String>")]
     pub previous_content: Option<Option<String>>,
 }
 

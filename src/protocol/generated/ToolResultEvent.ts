@@ -24,4 +24,4 @@ content?: string,
  * The file's text before a successful write_file/edit_file; `null` when the file was new.
  * Absent for every other tool.
  */
-previousContent?: string, };
+previousContent?: string | null, };
