@@ -13,7 +13,7 @@ fn main() {
         .enable_all()
         .build()
         .expect("the tokio runtime starts");
-    let exit = runtime.block_on(serve(tokio::io::stdin(), tokio::io::stdout()));
+    let exit = runtime.block_on(serve(tokio::io::stdin(), std::io::stdout()));
     // Tasks still blocked (a child's pipe, stdin's reader thread) must not keep the process alive.
     runtime.shutdown_timeout(std::time::Duration::from_millis(200));
     std::process::exit(if exit == Exit::Clean { 0 } else { 1 });

@@ -22,7 +22,7 @@ use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
+use tokio::io::AsyncRead;
 use tokio::sync::mpsc;
 use tokio_util::codec::{Encoder, FramedRead};
 use tokio_util::sync::CancellationToken;
@@ -44,13 +44,24 @@ pub enum Exit {
 }
 
 /// Runs the server until `exit` or EOF, then stops all work. Returns how it ended.
+///
+/// `output` is written from a dedicated thread with plain blocking writes: a frame goes from the
+/// producing task to the pipe with one thread hop, instead of two through tokio's blocking-pool
+/// stdout, which keeps the added latency of streamed output low on a busy machine.
 pub async fn serve<R, W>(input: R, output: W) -> Exit
 where
     R: AsyncRead + Unpin,
-    W: AsyncWrite + Unpin + Send + 'static,
+    W: std::io::Write + Send + 'static,
 {
     let (outbox, outgoing) = Outbox::new();
-    let writer = tokio::spawn(write_frames(outgoing, output));
+    let (writer_done, writer) = tokio::sync::oneshot::channel::<()>();
+    std::thread::Builder::new()
+        .name("stdout-writer".into())
+        .spawn(move || {
+            write_frames(outgoing, output);
+            let _ = writer_done.send(());
+        })
+        .expect("the writer thread starts");
     let state = Arc::new(SidecarState::default());
     let root_cancel = CancellationToken::new();
     let in_flight: InFlight = Arc::default();
@@ -239,10 +250,11 @@ async fn run_command(context: RequestContext, method: &str, params: Value, cance
 
 /// The only code that writes to stdout. Coalesces queued frames into one write and flushes when
 /// the queue is momentarily empty, so bursts cost one syscall and single messages are not delayed.
-async fn write_frames<W: AsyncWrite + Unpin>(mut outgoing: mpsc::UnboundedReceiver<Vec<u8>>, mut output: W) {
+/// Returns when every `Outbox` is gone or the host closed the pipe.
+fn write_frames<W: std::io::Write>(mut outgoing: mpsc::UnboundedReceiver<Vec<u8>>, mut output: W) {
     let mut codec = LspCodec::new();
     let mut buffer = BytesMut::with_capacity(64 * 1024);
-    while let Some(body) = outgoing.recv().await {
+    while let Some(body) = outgoing.blocking_recv() {
         let _ = codec.encode(body, &mut buffer);
         while buffer.len() < 1024 * 1024 {
             match outgoing.try_recv() {
@@ -252,7 +264,7 @@ async fn write_frames<W: AsyncWrite + Unpin>(mut outgoing: mpsc::UnboundedReceiv
                 Err(_) => break,
             }
         }
-        if output.write_all(&buffer).await.is_err() || output.flush().await.is_err() {
+        if output.write_all(&buffer).is_err() || output.flush().is_err() {
             return; // the host closed our stdout; the read loop will see EOF too
         }
         buffer.clear();

@@ -66,6 +66,8 @@ struct Inbox {
     responses: HashMap<String, Vec<Value>>,
     /// The params of `channel` notifications, by channel id, in arrival order.
     channels: HashMap<u64, Vec<Value>>,
+    /// When each channel message arrived (ms since the Unix epoch), parallel to `channels`.
+    arrivals: HashMap<u64, Vec<f64>>,
     /// Other notifications, and responses with a null id (parse errors).
     other: Vec<Value>,
     /// Frames that could not be read (a sidecar bug: stdout must carry frames only).
@@ -267,6 +269,11 @@ impl Sidecar {
         self.shared.inbox.lock().unwrap().channels.get(&id).cloned().unwrap_or_default()
     }
 
+    /// When each message of channel `id` arrived so far (ms since the Unix epoch).
+    pub fn channel_arrivals(&self, id: u64) -> Vec<f64> {
+        self.shared.inbox.lock().unwrap().arrivals.get(&id).cloned().unwrap_or_default()
+    }
+
     /// Waits until channel `id` has at least one message satisfying `predicate`.
     pub fn wait_channel(&mut self, id: u64, what: &str, predicate: impl Fn(&Value) -> bool) -> Vec<Value> {
         self.wait_for(what, |inbox| {
@@ -354,6 +361,11 @@ impl Drop for Sidecar {
     }
 }
 
+/// Wall-clock milliseconds since the Unix epoch (comparable with a child's `Date.now()`).
+pub fn now_ms() -> f64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs_f64() * 1000.0).unwrap_or(0.0)
+}
+
 /// Splits a response object into `Ok(result)` or `Err((code, message))`.
 pub fn split_response(response: &Value) -> Result<Value, RpcError> {
     if let Some(error) = response.get("error") {
@@ -392,6 +404,7 @@ fn file_message(inbox: &mut Inbox, message: Value) {
     if message.get("method").and_then(Value::as_str) == Some("channel") {
         let id = message["params"]["id"].as_u64().unwrap_or(u64::MAX);
         inbox.channels.entry(id).or_default().push(message["params"].clone());
+        inbox.arrivals.entry(id).or_default().push(now_ms());
     } else if let Some(id) = message.get("id").filter(|id| !id.is_null()) {
         inbox.responses.entry(id.to_string()).or_default().push(message);
     } else {

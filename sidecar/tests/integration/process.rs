@@ -270,3 +270,38 @@ fn process_output_throughput() {
     assert_eq!(lines, 1_000_000);
     eprintln!("{lines} lines in {elapsed:?}: {:.0} lines/s, {} messages", lines as f64 / elapsed.as_secs_f64(), params.len());
 }
+
+/// Added latency of the output path (child write → harness read) in the debug build, with `cat`
+/// echoing timestamps the test writes into a FIFO: run with
+/// `cargo test --test integration -- --ignored --nocapture process_output_latency`.
+#[cfg(unix)]
+#[test]
+#[ignore = "a measurement, not a check"]
+fn process_output_latency() {
+    use std::io::Write;
+    let mut sidecar = Sidecar::initialized();
+    let fifo = sidecar.ws("timestamps");
+    let c_path = std::ffi::CString::new(fifo.display().to_string()).unwrap();
+    // SAFETY: mkfifo with a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
+    let (_, channel) = start(&mut sidecar, "cat timestamps");
+    let mut writer = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+    for _ in 0..2000 {
+        writeln!(writer, "{}", crate::harness::now_ms()).unwrap();
+        std::thread::sleep(Duration::from_micros(500));
+    }
+    drop(writer);
+    let params = sidecar.channel_messages(channel);
+    let arrivals = sidecar.channel_arrivals(channel);
+    let mut latencies = Vec::new();
+    for (message, arrived) in params.iter().zip(&arrivals) {
+        if message["message"]["event"] == json!("Output") {
+            for line in message["message"]["data"]["lines"].as_array().unwrap() {
+                latencies.push(arrived - line.as_str().unwrap().parse::<f64>().unwrap());
+            }
+        }
+    }
+    latencies.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let p = |q: f64| latencies[((latencies.len() as f64 - 1.0) * q) as usize];
+    eprintln!("{} lines: p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms (child write to harness read)", latencies.len(), p(0.5), p(0.99), p(1.0));
+}
