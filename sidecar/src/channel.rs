@@ -44,6 +44,11 @@ impl<T: ChannelMessage> ChannelSender<T> {
         })
     }
 
+    /// The queue this channel sends on (for `Outbox::wait_for_room`).
+    pub fn outbox(&self) -> &Outbox {
+        &self.outbox
+    }
+
     /// The channel id the caller allocated (the `onEvent` param).
     pub fn id(&self) -> u64 {
         self.id

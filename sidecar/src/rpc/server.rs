@@ -12,7 +12,7 @@ use crate::error::{codes, AppError};
 use crate::permissions::GrantedGroups;
 use crate::protocol::rpc::{InitializeParams, InitializeResult};
 use crate::rpc::codec::{Frame, LspCodec};
-use crate::rpc::outbox::Outbox;
+use crate::rpc::outbox::{Outbox, Outgoing};
 use crate::workspace::Workspace;
 use bytes::BytesMut;
 use futures::{FutureExt, StreamExt};
@@ -23,7 +23,6 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::AsyncRead;
-use tokio::sync::mpsc;
 use tokio_util::codec::{Encoder, FramedRead};
 use tokio_util::sync::CancellationToken;
 
@@ -251,24 +250,33 @@ async fn run_command(context: RequestContext, method: &str, params: Value, cance
 /// The only code that writes to stdout. Coalesces queued frames into one write and flushes when
 /// the queue is momentarily empty, so bursts cost one syscall and single messages are not delayed.
 /// Returns when every `Outbox` is gone or the host closed the pipe.
-fn write_frames<W: std::io::Write>(mut outgoing: mpsc::UnboundedReceiver<Vec<u8>>, mut output: W) {
+fn write_frames<W: std::io::Write>(outgoing: Outgoing, mut output: W) {
+    let Outgoing { mut receiver, backlog } = outgoing;
     let mut codec = LspCodec::new();
     let mut buffer = BytesMut::with_capacity(64 * 1024);
-    while let Some(body) = outgoing.blocking_recv() {
+    while let Some(body) = receiver.blocking_recv() {
+        let mut bodies = body.len();
         let _ = codec.encode(body, &mut buffer);
         while buffer.len() < 1024 * 1024 {
-            match outgoing.try_recv() {
+            match receiver.try_recv() {
                 Ok(body) => {
+                    bodies += body.len();
                     let _ = codec.encode(body, &mut buffer);
                 }
                 Err(_) => break,
             }
         }
         if output.write_all(&buffer).is_err() || output.flush().is_err() {
-            return; // the host closed our stdout; the read loop will see EOF too
+            // The host closed our stdout; the read loop will see EOF too. Release any producer
+            // waiting for room (they check that the queue is closed).
+            receiver.close();
+            backlog.written(usize::MAX);
+            return;
         }
+        backlog.written(bodies);
         buffer.clear();
     }
+    backlog.written(usize::MAX);
 }
 
 /// Writes a log line to stderr (never stdout, which carries frames).

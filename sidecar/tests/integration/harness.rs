@@ -79,6 +79,8 @@ struct Inbox {
 struct Shared {
     inbox: Mutex<Inbox>,
     changed: Condvar,
+    /// While true the reader thread stops reading stdout (a host that stalls).
+    paused: std::sync::atomic::AtomicBool,
 }
 
 /// A running sidecar with its temp directories. Killed when dropped.
@@ -118,7 +120,11 @@ impl Sidecar {
         let mut child = command.spawn().expect("the sidecar binary starts");
         let stdout = child.stdout.take().expect("piped stdout");
         let stderr_pipe = child.stderr.take().expect("piped stderr");
-        let shared = Arc::new(Shared { inbox: Mutex::new(Inbox::default()), changed: Condvar::new() });
+        let shared = Arc::new(Shared {
+            inbox: Mutex::new(Inbox::default()),
+            changed: Condvar::new(),
+            paused: std::sync::atomic::AtomicBool::new(false),
+        });
         let stderr = Arc::new(Mutex::new(String::new()));
         {
             let shared = shared.clone();
@@ -299,6 +305,11 @@ impl Sidecar {
         self.shared.inbox.lock().unwrap().bad_frames.clone()
     }
 
+    /// Stops (true) or resumes (false) reading the sidecar's stdout, like a stalled host.
+    pub fn pause_reading(&self, paused: bool) {
+        self.shared.paused.store(paused, std::sync::atomic::Ordering::Release);
+    }
+
     /// What the sidecar wrote to stderr so far.
     pub fn stderr(&self) -> String {
         self.stderr.lock().unwrap().clone()
@@ -379,6 +390,9 @@ pub fn split_response(response: &Value) -> Result<Value, RpcError> {
 fn read_frames(stdout: impl Read, shared: &Shared) {
     let mut reader = BufReader::new(stdout);
     loop {
+        while shared.paused.load(std::sync::atomic::Ordering::Acquire) {
+            std::thread::sleep(Duration::from_millis(5));
+        }
         match read_frame(&mut reader) {
             Ok(Some(body)) => {
                 let mut inbox = shared.inbox.lock().unwrap();

@@ -305,3 +305,50 @@ fn process_output_latency() {
     let p = |q: f64| latencies[((latencies.len() as f64 - 1.0) * q) as usize];
     eprintln!("{} lines: p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms (child write to harness read)", latencies.len(), p(0.5), p(0.99), p(1.0));
 }
+
+/// The pid of the running `seq 1 <count>`, if any.
+fn find_seq(count: &str) -> Option<u32> {
+    std::fs::read_dir("/proc").ok()?.flatten().find_map(|entry| {
+        let cmdline = std::fs::read_to_string(entry.path().join("cmdline")).ok()?;
+        (cmdline == format!("seq\01\0{count}\0")).then(|| entry.file_name().to_str()?.parse().ok())?
+    })
+}
+
+/// Bytes process `pid` has written so far (`wchar` in /proc/<pid>/io).
+fn bytes_written(pid: u32) -> Option<u64> {
+    let io = std::fs::read_to_string(format!("/proc/{pid}/io")).ok()?;
+    io.lines().find_map(|line| line.strip_prefix("wchar: ")?.trim().parse().ok())
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_stalled_host_slows_the_child_instead_of_growing_memory() {
+    let mut sidecar = Sidecar::initialized();
+    sidecar.pause_reading(true);
+    // ~30 MB of channel JSON: more than the sidecar queues (16 MB) plus what the pipes hold.
+    let channel = sidecar.next_channel_id();
+    sidecar.send_request("run_shell_command", json!({ "cwd": "", "command": "seq 1 3000000", "onEvent": channel }));
+    // Wait until seq stops making progress (blocked on its full pipe) while still running.
+    // Without backpressure it would run to its end instead, however long we wait.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let mut last = None;
+    let blocked = loop {
+        std::thread::sleep(Duration::from_millis(500));
+        let Some(pid) = find_seq("3000000") else { break false };
+        let written = bytes_written(pid);
+        if written.is_some() && written == last {
+            break true;
+        }
+        last = written;
+        if std::time::Instant::now() > deadline {
+            break false;
+        }
+    };
+    assert!(blocked, "seq must be held back (blocked on its pipe) while the host does not read");
+    sidecar.pause_reading(false);
+    let params = sidecar.channel_messages(channel);
+    assert_channel_contract(&params);
+    let lines = lines_of(&messages_of(&params), "stdout");
+    assert_eq!(lines.len(), 3_000_000);
+    assert_eq!(lines.last().unwrap(), "3000000");
+}

@@ -23,6 +23,8 @@ use tokio::sync::watch;
 
 /// Size of one read from a child's pipe. Large, so a fast producer costs few messages.
 const READ_CHUNK: usize = 256 * 1024;
+/// Output queued for the host beyond which a child's pipe is not read until the host catches up.
+const MAX_BACKLOG: usize = 16 * 1024 * 1024;
 /// After the child exits, how long a grandchild still holding its pipes may delay `Exit`.
 const DRAIN_GRACE: Duration = Duration::from_secs(2);
 /// How long `kill` waits after SIGTERM before SIGKILL.
@@ -329,6 +331,9 @@ async fn pump(mut pipe: impl AsyncRead + Unpin, stream: OutputStream, sink: &Sin
     let mut buffer = vec![0u8; READ_CHUNK];
     let mut splitter = LineSplitter::default();
     loop {
+        if let Sink::Channel(channel) = sink {
+            channel.outbox().wait_for_room(MAX_BACKLOG).await;
+        }
         let read = match pipe.read(&mut buffer).await {
             Ok(0) | Err(_) => break,
             Ok(read) => read,
