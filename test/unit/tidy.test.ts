@@ -13,7 +13,8 @@ function filesUnder(dir: string, extensions: string[]): string[] {
   const result: string[] = [];
   const walk = (current: string) => {
     for (const name of readdirSync(current)) {
-      if (name === 'node_modules' || name === 'target' || name === 'generated' || name.startsWith('.')) continue;
+      // Skipped: dependencies, build output, generated code and benchmark results (all ignored by git).
+      if (['node_modules', 'target', 'generated', 'results', 'dist'].includes(name) || name.startsWith('.')) continue;
       const path = join(current, name);
       if (statSync(path).isDirectory()) walk(path);
       else if (extensions.some((extension) => name.endsWith(extension))) result.push(path);
