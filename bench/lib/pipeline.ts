@@ -1,0 +1,95 @@
+// The product's real path from sidecar to webview, for benchmarks: the release sidecar under the
+// host's SidecarSupervisor, its channel notifications fed to the host's ChannelRelay, and a fake
+// webview sink that pays what postMessage pays (serializing each batch) and acks like the webview.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ChannelRelay } from '../../src/relay/channelRelay';
+import { SidecarSupervisor } from '../../src/sidecar/supervisor';
+import { buildInitializeParams } from '../../src/sidecar/initialize';
+import type { ChannelEnvelope, HostToWebview } from '../../src/protocol/webviewMessages';
+
+export interface Pipeline {
+  supervisor: SidecarSupervisor;
+  relay: ChannelRelay;
+  workspace: string;
+  /** Opens a webview-owned channel whose messages go to `onMessage`, acked per batch. */
+  openChannel(onMessage: (envelope: ChannelEnvelope) => void): number;
+  stop(): Promise<void>;
+}
+
+const SESSION = 'bench-webview';
+
+export async function startPipeline(root: string, providerHosts: string[] = []): Promise<Pipeline> {
+  const workspace = mkdtempSync(join(tmpdir(), 'prototyper-bench-'));
+  const supervisor = new SidecarSupervisor({
+    launch: async () => ({
+      command: join(root, 'sidecar/target/release/prototyper-sidecar'),
+      args: [],
+      version: 'bench',
+      description: 'release sidecar',
+    }),
+    initializeParams: () =>
+      buildInitializeParams({
+        storageDir: join(workspace, '.storage'),
+        workspaceRoot: workspace,
+        workspaceTrusted: true,
+        providerHosts,
+        packageManager: 'npm',
+      }),
+    logger: { info: () => {}, error: (message) => console.error(message), stderr: () => {} },
+  });
+  const relay = new ChannelRelay();
+  supervisor.onChannel((envelope) => relay.fromSidecar(envelope));
+  supervisor.onExit((exit) => relay.sidecarExited(exit));
+
+  const consumers = new Map<number, (envelope: ChannelEnvelope) => void>();
+  let serializedBytes = 0;
+  const sink = (message: HostToWebview) => {
+    // postMessage serializes its argument; pay that cost here as a real webview would.
+    serializedBytes += JSON.stringify(message).length;
+    if (message.type !== 'channel') return;
+    const lastIndex = new Map<number, number>();
+    for (const envelope of message.messages) {
+      consumers.get(envelope.id)?.(envelope);
+      lastIndex.set(envelope.id, envelope.index);
+    }
+    for (const [id, index] of lastIndex) relay.ack(SESSION, id, index);
+  };
+  relay.attach(SESSION, sink);
+  relay.ready(SESSION, {});
+  await supervisor.start();
+
+  return {
+    supervisor,
+    relay,
+    workspace,
+    openChannel(onMessage) {
+      const id = 1 + Math.floor(Math.random() * 2 ** 40);
+      relay.registerChannel(SESSION, id);
+      consumers.set(id, onMessage);
+      return id;
+    },
+    async stop() {
+      void serializedBytes;
+      await supervisor.dispose();
+    },
+  };
+}
+
+/** p-th percentile (0..100) of a sorted-on-demand sample. */
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank];
+}
+
+/** Wall-clock milliseconds with sub-millisecond precision, comparable across processes. */
+export function nowMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+export function format(value: number, digits = 0): string {
+  return value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
