@@ -161,7 +161,7 @@ fn resolve<T>(map: &Senders<T>, id: u32, value: T, what: &str) -> Result<(), App
 /// "5 minutes", "3 minutes", "90 seconds", "0.5 seconds": for timeout messages.
 pub fn describe_duration(duration: Duration) -> String {
     let seconds = duration.as_secs_f64();
-    if seconds >= 60.0 && duration.as_secs() % 60 == 0 && duration.subsec_nanos() == 0 {
+    if seconds >= 60.0 && duration.as_secs().is_multiple_of(60) && duration.subsec_nanos() == 0 {
         let minutes = duration.as_secs() / 60;
         format!("{minutes} minute{}", if minutes == 1 { "" } else { "s" })
     } else if duration.subsec_nanos() == 0 {

@@ -95,7 +95,7 @@ async fn pull(client: &reqwest::Client, endpoint: &Endpoint, model: &str, cancel
         for line in String::from_utf8_lossy(&lines).lines().map(str::trim).filter(|l| !l.is_empty()) {
             let value: Value = match serde_json::from_str(line) {
                 Ok(value) => value,
-                Err(err) => return error(format!("Ollama sent a progress line that could not be read ({err}) — check prototyper.ollamaHost, then retry."), "malformed_response"),
+                Err(err) => return error(format!("Ollama sent a progress line that could not be read ({err}) — check prototyper.ollama.host, then retry."), "malformed_response"),
             };
             if let Some(message) = value.get("error").and_then(Value::as_str) {
                 flush(&mut batch, &progress);

@@ -38,11 +38,20 @@ pub async fn generate_completion_stream(context: RequestContext, request: Comple
     let _registration = Registration::new(&context.state.ai.streams, channel, cancel.clone())?;
     let sender = context.channel::<CompletionEvent>(channel);
     let events = Events::channel(sender.clone());
+    let started = std::time::Instant::now();
+    let what = format!("{:?} model {:?}", request.provider.unwrap_or_default(), request.model);
     let terminal = match prepare(&context, request, events, cancel.clone(), false).await {
         Ok(agent) => agent.run().await.terminal,
         Err(failure) if failure.code == "cancelled" => CompletionEvent::Done(DoneEvent { done_reason: Some("cancelled".into()), usage: None }),
         Err(failure) => CompletionEvent::error(failure.message, failure.code),
     };
+    // One line per stream for the Prototyper Sidecar output (never the key or the conversation).
+    let ending = match &terminal {
+        CompletionEvent::Error(error) => format!("Error ({}): {}", error.code.as_deref().unwrap_or("-"), error.message),
+        CompletionEvent::Done(done) => format!("Done ({})", done.done_reason.as_deref().unwrap_or("-")),
+        _ => String::new(),
+    };
+    crate::rpc::server::log(&format!("stream {channel}: {what} ended after {} ms: {ending}", started.elapsed().as_millis()));
     sender.send(terminal);
     Ok(StreamStarted { request_id: channel as u32 })
 }

@@ -24,7 +24,7 @@ fn an_unreachable_provider_says_how_to_start_it() {
         assert_eq!(code, "provider_unreachable", "{provider}: {message}");
         if provider == "ollama" {
             assert!(message.starts_with(&format!("Ollama is not running at {host}")), "{message}");
-            assert!(message.contains("ollama serve") && message.contains("prototyper.ollamaHost"), "{message}");
+            assert!(message.contains("ollama serve") && message.contains("prototyper.ollama.host"), "{message}");
         } else {
             assert!(message.contains(&host) && message.contains("check that the server is running"), "{provider}: {message}");
         }

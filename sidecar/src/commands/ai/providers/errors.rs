@@ -103,13 +103,16 @@ pub fn error_detail(body: &str) -> String {
     detail.chars().take(300).collect()
 }
 
-pub fn idle_failure(endpoint: &Endpoint, model: &str, idle: Duration, streaming: bool) -> Failure {
-    let seconds = idle.as_secs_f64();
+pub fn idle_failure(endpoint: &Endpoint, model: Option<&str>, idle: Duration, streaming: bool) -> Failure {
+    // Whole seconds as "60", fractions (tests use them) as "0.5".
+    let seconds = format!("{:.1}", idle.as_secs_f64());
+    let seconds = seconds.strip_suffix(".0").unwrap_or(&seconds);
+    let model = model.map(|m| format!(" (model '{m}')")).unwrap_or_default();
     let phase = if streaming { "stopped sending" } else { "did not answer" };
     Failure::new(
         "idle_timeout",
         format!(
-            "{} {phase} for {seconds:.0} s (model '{model}') — the model may still be loading or the server is stuck; retry, or raise the idle timeout.",
+            "{} {phase} for {seconds} s{model} — the model may still be loading or the server is stuck; retry, or raise prototyper.idleTimeoutSeconds.",
             endpoint.label()
         ),
     )

@@ -83,9 +83,9 @@ impl Endpoint {
     /// The setting that holds this provider's host, for "change X" advice.
     pub fn host_setting(&self) -> &'static str {
         match self.kind {
-            ProviderKind::Ollama => "prototyper.ollamaHost",
-            ProviderKind::Openai => "prototyper.openaiHost",
-            ProviderKind::Anthropic => "prototyper.anthropicHost",
+            ProviderKind::Ollama => "prototyper.ollama.host",
+            ProviderKind::Openai => "prototyper.openai.host",
+            ProviderKind::Anthropic => "prototyper.anthropic.host",
         }
     }
 
@@ -195,7 +195,7 @@ pub async fn stream_turn(
             biased;
             _ = cancel.cancelled() => return Ok(TurnEnd::Cancelled),
             sent = tokio::time::timeout(idle, send) => match sent {
-                Err(_) => return Err(idle_failure(endpoint, turn.model, idle, false)),
+                Err(_) => return Err(idle_failure(endpoint, Some(turn.model), idle, false)),
                 // A pooled keep-alive connection the server closed just as we reused it (llama.cpp
                 // closes idle ones after 5 s): one retry on a fresh connection. A generation has
                 // no side effects, so a repeat is harmless.
@@ -228,7 +228,7 @@ pub async fn stream_turn(
         let mut ended = false;
         let mut read_error = None;
         match next {
-            Err(_) => return Err(idle_failure(endpoint, turn.model, idle, true)),
+            Err(_) => return Err(idle_failure(endpoint, Some(turn.model), idle, true)),
             Ok(None) => ended = true,
             Ok(Some(Err(err))) => read_error = Some(err),
             Ok(Some(Ok(bytes))) => {
@@ -336,7 +336,7 @@ pub async fn fetch_json(
     tokio::select! {
         biased;
         _ = cancel.cancelled() => Err(Failure::new("cancelled", "Cancelled")),
-        result = tokio::time::timeout(timeout, work) => result.unwrap_or_else(|_| Err(idle_failure(endpoint, model.unwrap_or("none"), timeout, false))),
+        result = tokio::time::timeout(timeout, work) => result.unwrap_or_else(|_| Err(idle_failure(endpoint, model, timeout, false))),
     }
 }
 

@@ -8,6 +8,7 @@
 //!    re-indented to the file's indentation);
 //! 4. block anchors: the first and last lines match and at least half of the lines between them
 //!    appear in the window (for blocks the model half-remembers).
+//!
 //! One match is replaced; several are an error naming the count, unless `replace_all` is set.
 
 use super::files::{display_path, io_message};
