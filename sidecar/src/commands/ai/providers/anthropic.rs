@@ -36,9 +36,12 @@ pub fn body(turn: &TurnRequest, stream: bool) -> Value {
     let requested = turn.options.num_predict.filter(|&n| n > 0).map(i64::from);
     let budget = thinking_budget(turn.think);
     // max_tokens must exceed the thinking budget, and leave room for the answer.
+    // Claude 3 Haiku and Opus refuse more than 4096 output tokens; later models allow 8192+.
+    let old_model = turn.model.starts_with("claude-3-") && !turn.model.starts_with("claude-3-5") && !turn.model.starts_with("claude-3-7");
+    let default_max = if old_model { 4096 } else { DEFAULT_MAX_TOKENS };
     let max_tokens = match budget {
-        Some(budget) => requested.unwrap_or(0).max(budget + DEFAULT_MAX_TOKENS),
-        None => requested.unwrap_or(DEFAULT_MAX_TOKENS),
+        Some(budget) => requested.unwrap_or(0).max(budget + default_max),
+        None => requested.unwrap_or(default_max),
     };
     let mut body = json!({
         "model": turn.model,
