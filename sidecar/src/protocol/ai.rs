@@ -347,7 +347,7 @@ pub struct CompletionRequest {
     pub api_key: Option<String>,
     /// The channel id (absent for `generate_completion`).
     #[serde(default)]
-    pub on_event: Option<u32>,
+    pub on_event: Option<u64>,
     #[serde(default)]
     pub provider: Option<ProviderKind>,
     #[serde(default)]
@@ -454,7 +454,7 @@ impl ChannelMessage for PullEvent {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct StreamStarted {
-    pub request_id: u32,
+    pub request_id: u64,
 }
 
 /// Params of `stop_generation_stream`.
@@ -462,7 +462,7 @@ pub struct StreamStarted {
 #[serde(rename_all = "camelCase")]
 pub struct StopGenerationParams {
     /// The stream's channel id (`onEvent`).
-    pub request_id: u32,
+    pub request_id: u64,
 }
 
 /// Params of `resolve_tool_permission`.
@@ -519,7 +519,7 @@ pub struct PullModelParams {
     #[ts(optional)]
     pub api_key: Option<String>,
     /// The channel the PullEvents go to.
-    pub on_event: u32,
+    pub on_event: u64,
 }
 
 /// `Option<Option<T>>` as "absent / null / value", which plain serde collapses.

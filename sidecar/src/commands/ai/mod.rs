@@ -82,7 +82,7 @@ async fn generate_completion(context: RequestContext, request: CompletionRequest
 }
 
 async fn stop_generation_stream(context: RequestContext, params: StopGenerationParams) -> Result<Value, AppError> {
-    stream::stop(&context.state.ai.streams, u64::from(params.request_id))?;
+    stream::stop(&context.state.ai.streams, params.request_id)?;
     Ok(Value::Null)
 }
 

@@ -22,7 +22,7 @@ use tokio_util::sync::CancellationToken;
 const PULL_IDLE: Duration = Duration::from_secs(300);
 
 pub async fn pull_ollama_model(context: RequestContext, params: PullModelParams) -> Result<StreamStarted, AppError> {
-    let channel = u64::from(params.on_event);
+    let channel = params.on_event;
     let cancel = context.cancel.child_token();
     let _registration = Registration::new(&context.state.ai.streams, channel, cancel.clone())?;
     let sender = context.channel::<PullEvent>(channel);

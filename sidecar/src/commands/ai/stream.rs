@@ -33,7 +33,7 @@ pub async fn generate_completion_stream(context: RequestContext, request: Comple
     let Some(channel) = request.on_event else {
         return Err(AppError::invalid_params("generate_completion_stream needs onEvent: the id of the channel its events go to"));
     };
-    let channel = u64::from(channel);
+    
     let cancel = context.cancel.child_token();
     let _registration = Registration::new(&context.state.ai.streams, channel, cancel.clone())?;
     let sender = context.channel::<CompletionEvent>(channel);
@@ -53,7 +53,7 @@ pub async fn generate_completion_stream(context: RequestContext, request: Comple
     };
     crate::rpc::server::log(&format!("stream {channel}: {what} ended after {} ms: {ending}", started.elapsed().as_millis()));
     sender.send(terminal);
-    Ok(StreamStarted { request_id: channel as u32 })
+    Ok(StreamStarted { request_id: channel })
 }
 
 /// `generate_completion`: the same request without a channel; returns the answer's text. Tools are
