@@ -277,6 +277,9 @@ pub async fn stream_turn(
             return Err(truncated_failure(endpoint, None));
         }
     }
+    // Read what already arrived after the end marker (the body's last chunk), without waiting, so
+    // the connection can go back to the pool for the next turn.
+    while let Some(Some(Ok(_))) = stream.next().now_or_never() {}
     let mut output = decoder.finish();
     output.started_at = Some(started);
     output.first_token_at = first_token_at;
