@@ -65,12 +65,22 @@ export async function startCodeServer({ stateDir, vsix, workspace, settings }) {
     url: `${base}/?folder=${encodeURIComponent(workspace)}`,
     port,
     logs: () => output,
-    stop() {
-      try {
-        process.kill(-child.pid, 'SIGTERM');
-      } catch {
-        // already gone
-      }
+    /** Ends code-server with its extension hosts and sidecars (one process group); waits for it. */
+    async stop() {
+      const signal = (name) => {
+        try {
+          process.kill(-child.pid, name);
+        } catch {
+          // already gone
+        }
+      };
+      const exited = child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((done) => child.once('exit', done));
+      signal('SIGTERM');
+      const timer = setTimeout(() => signal('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+      // Children that outlive the leader (an extension host shutting down) get no grace.
+      signal('SIGKILL');
     },
   };
 }

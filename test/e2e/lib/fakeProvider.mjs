@@ -22,11 +22,19 @@ export async function startFakeProvider() {
       const response = await fetch(`${base}/__script`, { method: 'POST', body: JSON.stringify(body) });
       if (!response.ok) throw new Error(`scripting the fake provider failed: ${response.status} ${await response.text()}`);
     },
+    /** Forgets queued answers and recorded requests. */
+    async reset() {
+      const response = await fetch(`${base}/__reset`, { method: 'POST' });
+      if (!response.ok) throw new Error(`resetting the fake provider failed: ${response.status}`);
+    },
     async requests() {
       return (await fetch(`${base}/__requests`)).json();
     },
-    stop() {
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((done) => child.once('exit', done));
       child.kill();
+      await exited;
     },
   };
 }
