@@ -10,15 +10,13 @@ import {
   Emitter,
   ErrorCodes,
   ResponseError,
+  StreamMessageReader,
   StreamMessageWriter,
   type Event,
-  type Message,
   type MessageConnection,
   type MessageWriter,
-  type NotificationMessage,
 } from 'vscode-jsonrpc/node';
 import { HOST_ERROR_CODES, type ChannelEnvelope, type InvokeError, type SidecarState } from '../protocol/webviewMessages';
-import { FrameReader } from './frameReader';
 import { PROTOCOL_VERSION, type InitializeParams, type InitializeResult } from './initialize';
 
 /** What to run. For the real sidecar: the resolved binary and no args. */
@@ -262,8 +260,7 @@ export class SidecarSupervisor {
     const { logger } = this.options;
     let markEnded = () => {};
     const endPromise = new Promise<void>((resolve) => (markEnded = resolve));
-    const reader = new FrameReader(child.stdout!, (message) => this.tap(running, message));
-    const connection = createMessageConnection(reader, settledWriter(new StreamMessageWriter(child.stdin!)), {
+    const connection = createMessageConnection(new StreamMessageReader(child.stdout!), settledWriter(new StreamMessageWriter(child.stdin!)), {
       error: (m) => logger.error(m),
       warn: (m) => logger.info(m),
       info: (m) => logger.info(m),
@@ -273,6 +270,10 @@ export class SidecarSupervisor {
 
     connection.onError(([error]) => {
       if (!running.ended) logger.error(`Sidecar connection: ${error.message}`);
+    });
+    connection.onNotification('channel', (params: ChannelEnvelope) => {
+      // Messages of a process that is being replaced are dropped (its channels get their terminal error).
+      if (this.running === running && !running.ended) this.channelEmitter.fire(params);
     });
     connection.onUnhandledNotification((n) => logger.info(`Unhandled notification from the sidecar: ${n.method}`));
     connection.listen();
@@ -300,14 +301,6 @@ export class SidecarSupervisor {
       end();
     });
     return running;
-  }
-
-  private tap(running: Running, message: Message): boolean {
-    const notification = message as NotificationMessage;
-    if (notification.method !== 'channel' || (message as { id?: unknown }).id !== undefined) return false;
-    // Messages of a process that is being replaced are dropped (its channels get their terminal error).
-    if (this.running === running && !running.ended) this.channelEmitter.fire(notification.params as ChannelEnvelope);
-    return true;
   }
 
   private onProcessEnd(running: Running, code: number | null, signal: string | null): void {
