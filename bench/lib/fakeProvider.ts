@@ -1,0 +1,30 @@
+// Starts the scriptable fake provider (test/fake-provider/server.mjs) in its own process, as a real
+// Ollama would be, so its writes do not share the measuring process's event loop.
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { join } from 'node:path';
+
+export interface FakeProvider {
+  url: string;
+  script(body: unknown): Promise<void>;
+  stop(): void;
+}
+
+export async function startFakeProviderProcess(root: string): Promise<FakeProvider> {
+  const child = spawn(process.execPath, [join(root, 'test/fake-provider/server.mjs'), '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const firstLine = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`the fake provider exited with ${code}`)));
+  });
+  const url = `http://127.0.0.1:${JSON.parse(firstLine).port}`;
+  return {
+    url,
+    async script(body) {
+      const response = await fetch(`${url}/__script`, { method: 'POST', body: JSON.stringify(body) });
+      if (!response.ok) throw new Error(`scripting the fake provider failed: ${response.status}`);
+    },
+    stop: () => child.kill(),
+  };
+}
