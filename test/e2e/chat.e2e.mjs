@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startCodeServer } from './lib/codeServer.mjs';
 import { startFakeProvider } from './lib/fakeProvider.mjs';
-import { launchBrowser, repoRoot, resultsDir, Workbench } from './lib/workbench.mjs';
+import { launchBrowser, PollAbort, repoRoot, resultsDir, Workbench } from './lib/workbench.mjs';
 
 const pkg = JSON.parse(readFileSync(resolve(repoRoot, 'package.json'), 'utf8'));
 const EXTENSION_ID = `${pkg.publisher}.${pkg.name}`;
@@ -88,9 +88,13 @@ describe('chat in a real VS Code', { timeout: 10 * 60_000 }, () => {
   after(async () => {
     await browser?.close().catch(() => {});
     if (server) {
+      await server.stop();
+      // code-server's own output and VS Code's logs (extension host, "Prototyper Sidecar" output).
       mkdirSync(resultsDir, { recursive: true });
       writeFileSync(join(resultsDir, 'code-server.log'), server.logs());
-      await server.stop();
+      const logs = join(stateDir, 'code-server/user-data/logs');
+      rmSync(join(resultsDir, 'logs'), { recursive: true, force: true });
+      if (existsSync(logs)) cpSync(logs, join(resultsDir, 'logs'), { recursive: true });
     }
     await fake?.stop();
     if (stateDir && !process.env.E2E_KEEP_STATE) rmSync(stateDir, { recursive: true, force: true });
@@ -194,7 +198,10 @@ describe('chat in a real VS Code', { timeout: 10 * 60_000 }, () => {
       await sendMessage('Set up a project for me');
 
       const form = wb.chat.locator('.form-card.pending');
-      await wb.poll('the form card "Project details" with three fields', async () => (await form.locator('.form-field').count()) === 3 && /Project details/.test(await form.innerText({ timeout: 1000 })));
+      await wb.poll('the form card "Project details" with three fields', async () => {
+        await lastAssistant();
+        return (await form.locator('.form-field').count()) === 3 && /Project details/.test(await form.innerText({ timeout: 1000 }));
+      });
       const submit = form.locator('vscode-button', { hasText: 'Submit' });
       assert.notEqual(await submit.getAttribute('disabled'), null, 'Submit stays disabled until the fields are filled');
 
@@ -273,7 +280,7 @@ describe('chat in a real VS Code', { timeout: 10 * 60_000 }, () => {
       await wb.openChat();
 
       const restored = await wb.poll('the restored answer to settle without a spinner', async () => {
-        const turn = await lastAssistant();
+        const turn = await lastAssistant({ errorExpected: true });
         return turn && !turn.spinner && turn.text.length > 0 ? turn : null;
       }, { timeout: 30_000 });
       assert.equal(await userMessageCount(question), 1, 'the user message is there exactly once');
@@ -284,7 +291,7 @@ describe('chat in a real VS Code', { timeout: 10 * 60_000 }, () => {
 
       // A short settle: an interrupted answer must not resume growing.
       await sleep(1500);
-      const later = await lastAssistant();
+      const later = await lastAssistant({ errorExpected: true });
       assert.equal(later.text, restored.text, 'the text must not change after the reload settled');
       assert.equal(later.spinner, false, 'no spinner after the reload');
     }));
@@ -322,7 +329,11 @@ async function sendMessage(text) {
   const input = wb.chat.locator('.composer vscode-text-area.composer-input');
   await input.click();
   await wb.page.keyboard.type(text);
-  await wb.poll('the Send button to be enabled', async () => (await wb.chat.locator('vscode-button.send-button').getAttribute('disabled', { timeout: 1000 })) === null);
+  await wb.poll(`the composer to hold "${text}" with Send enabled`, async () => {
+    const value = await input.evaluate((el) => el.value, undefined, { timeout: 1000 });
+    const disabled = await wb.chat.locator('vscode-button.send-button').getAttribute('disabled', { timeout: 1000 });
+    return value === text && disabled === null;
+  });
   await wb.page.keyboard.press('Enter');
   await wb.poll(`the message "${text}" to be sent`, async () => (await userMessageCount(text)) >= 1);
 }
@@ -339,11 +350,14 @@ async function assistantCount() {
   return wb.chat.locator('.message.assistant').count();
 }
 
-/** What the newest answer shows: its text, spinner, error line, note and metrics. */
-async function lastAssistant() {
+/**
+ * What the newest answer shows: its text, spinner, error line, note and metrics. An error line
+ * ends the caller's wait at once (PollAbort) unless the test expects one.
+ */
+async function lastAssistant({ errorExpected = false } = {}) {
   const turns = wb.chat.locator('.message.assistant');
   if ((await turns.count()) === 0) return null;
-  return turns.last().evaluate((el) => {
+  const turn = await turns.last().evaluate((el) => {
     const text = [...el.querySelectorAll('.text-part .markdown')].map((m) => m.textContent).join(' ');
     return {
       text: text.replace(/\s+/g, ' ').trim(),
@@ -353,6 +367,8 @@ async function lastAssistant() {
       usage: el.querySelector('.usage')?.textContent.trim() ?? '',
     };
   }, undefined, { timeout: 2000 });
+  if (turn.error && !errorExpected) throw new PollAbort(`The answer failed with "${turn.error}"`);
+  return turn;
 }
 
 /** Waits until the newest answer is finished (no spinner, metrics shown) with exactly `text`. */
@@ -370,6 +386,7 @@ async function stopButtonShown() {
 /** Waits for the pending permission card of `tool`; returns its path line and text. */
 async function pendingPermission(tool) {
   return wb.poll(`a permission card for ${tool}`, async () => {
+    await lastAssistant();
     const card = wb.chat.locator('.permission-card.pending').last();
     if ((await wb.chat.locator('.permission-card.pending').count()) === 0) return null;
     const text = await card.innerText({ timeout: 1000 });
@@ -389,6 +406,7 @@ async function permissionOutcome() {
 /** Waits for the newest tool card of `tool` to satisfy `ok`; returns { status, text }. */
 async function toolCard(tool, ok) {
   return wb.poll(`the ${tool} tool card to reach its end state`, async () => {
+    await lastAssistant();
     const cards = wb.chat.locator('.tool-card', { has: wb.chat.locator('.tool-name', { hasText: tool }) });
     if ((await cards.count()) === 0) return null;
     const card = cards.last();

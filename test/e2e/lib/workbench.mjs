@@ -16,6 +16,9 @@ export function launchBrowser() {
 
 const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 
+/** Thrown by a poll's probe when waiting longer cannot help (the answer already failed). */
+export class PollAbort extends Error {}
+
 /**
  * The workbench page plus the chat webview of extension `extensionId`. Every wait is a poll with a
  * deadline; on timeout the error says what was awaited, the last value seen and the chat's text.
@@ -97,8 +100,8 @@ export class Workbench {
 
   /**
    * Calls `probe` until it returns a truthy value (or `until(value)` holds) and returns that value.
-   * Errors thrown by the probe count as "not yet". On timeout: what was awaited, the last value
-   * or error, and the chat's text.
+   * Errors thrown by the probe count as "not yet", except PollAbort, which ends the wait at once.
+   * On timeout: what was awaited, the last value or error, and the chat's text.
    */
   async poll(what, probe, { timeout = 20_000, interval = 100, until = (value) => !!value, describe, dumpChat = true } = {}) {
     const deadline = Date.now() + timeout;
@@ -110,6 +113,10 @@ export class Workbench {
         lastError = undefined;
         if (until(last)) return last;
       } catch (error) {
+        if (error instanceof PollAbort) {
+          error.message = `${error.message}\nWhile waiting for ${what}.\n--- chat webview text ---\n${await this.chatText()}\n--- end of chat text ---`;
+          throw error;
+        }
         lastError = error;
       }
       if (Date.now() > deadline) break;
