@@ -33,14 +33,16 @@ export async function startCodeServer({ stateDir, vsix, workspace, settings }) {
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
   mkdirSync(extensionsDir, { recursive: true });
   writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
-  execFileSync(codeServerBin, ['--install-extension', vsix, '--force', '--extensions-dir', extensionsDir, '--user-data-dir', userDataDir], {
+  // Its own config file, so nothing in ~/.config/code-server/config.yaml applies to the tests.
+  const configFile = join(stateDir, 'config.yaml');
+  writeFileSync(configFile, 'auth: none\ncert: false\n');
+  execFileSync(codeServerBin, ['--config', configFile, '--install-extension', vsix, '--force', '--extensions-dir', extensionsDir, '--user-data-dir', userDataDir], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  const port = await freePort();
   const child = spawn(
     codeServerBin,
     [
-      '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check',
+      '--config', configFile, '--auth', 'none', '--bind-addr', '127.0.0.1:0', '--disable-telemetry', '--disable-update-check',
       '--disable-workspace-trust', '--extensions-dir', extensionsDir, '--user-data-dir', userDataDir, workspace,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
@@ -48,19 +50,24 @@ export async function startCodeServer({ stateDir, vsix, workspace, settings }) {
   let output = '';
   child.stdout.on('data', (data) => (output += data));
   child.stderr.on('data', (data) => (output += data));
-  const base = `http://127.0.0.1:${port}`;
+  // Port 0: the system picks a free port, which code-server prints ("HTTP server listening on …").
   const deadline = Date.now() + 60_000;
+  let base = null;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`code-server exited (${child.exitCode}):\n${output}`);
-    try {
-      const response = await fetch(`${base}/healthz`);
-      if (response.ok) break;
-    } catch {
-      // not listening yet
+    base ??= output.match(/HTTP server listening on (http:\/\/127\.0\.0\.1:\d+)/)?.[1] ?? null;
+    if (base) {
+      try {
+        const response = await fetch(`${base}/healthz`);
+        if (response.ok) break;
+      } catch {
+        // not answering yet
+      }
     }
     if (Date.now() > deadline) throw new Error(`code-server did not start within 60 s:\n${output}`);
     await new Promise((done) => setTimeout(done, 250));
   }
+  const port = Number(new URL(base).port);
   return {
     url: `${base}/?folder=${encodeURIComponent(workspace)}`,
     port,
