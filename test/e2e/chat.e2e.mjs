@@ -294,6 +294,12 @@ describe('chat in a real VS Code', { timeout: 10 * 60_000 }, () => {
       const later = await lastAssistant({ errorExpected: true });
       assert.equal(later.text, restored.text, 'the text must not change after the reload settled');
       assert.equal(later.spinner, false, 'no spinner after the reload');
+
+      // The old window's sidecar went with its extension host: nothing keeps pulling the answer.
+      await wb.poll('the provider to see the interrupted request closed', async () => {
+        const all = await chatRequests();
+        return all.length === 1 && all[0].aborted;
+      }, { timeout: 15_000, describe: async () => JSON.stringify((await chatRequests()).map((r) => ({ path: r.path, aborted: r.aborted }))) });
     }));
 });
 
