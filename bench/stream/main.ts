@@ -61,7 +61,9 @@ async function inProcess(fake: FakeProvider): Promise<StreamResult> {
   let partial = '';
   let characters = 0;
   let firstTokenAt = 0;
-  for await (const bytes of response.body!) {
+  const reader = response.body!.getReader();
+  for (let read = await reader.read(); !read.done; read = await reader.read()) {
+    const bytes = read.value;
     const lines = (partial + decoder.decode(bytes, { stream: true })).split('\n');
     partial = lines.pop() ?? '';
     let text = '';
