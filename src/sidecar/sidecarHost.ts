@@ -8,11 +8,19 @@ import { SidecarSupervisor, type SupervisorLogger } from './supervisor';
 
 export function outputLogger(output: vscode.OutputChannel): SupervisorLogger {
   const stamp = () => new Date().toISOString().slice(11, 23);
+  const append = (line: string) => {
+    try {
+      output.appendLine(line);
+    } catch {
+      // VS Code disposes the channel when it shuts the extension down, before the sidecar's last
+      // lines (its exit) arrive; those have nowhere to go.
+    }
+  };
   return {
-    info: (message) => output.appendLine(`[host ${stamp()}] ${message}`),
-    error: (message) => output.appendLine(`[host ${stamp()}] ERROR ${message}`),
+    info: (message) => append(`[host ${stamp()}] ${message}`),
+    error: (message) => append(`[host ${stamp()}] ERROR ${message}`),
     // The sidecar's own log lines, as it wrote them.
-    stderr: (line) => output.appendLine(line),
+    stderr: (line) => append(line),
   };
 }
 
