@@ -13,8 +13,11 @@ export interface Pipeline {
   supervisor: SidecarSupervisor;
   relay: ChannelRelay;
   workspace: string;
-  /** Opens a webview-owned channel whose messages go to `onMessage`, acked per batch. */
-  openChannel(onMessage: (envelope: ChannelEnvelope) => void): number;
+  /**
+   * Opens a webview-owned channel whose messages go to `onMessage`, acked per batch. `receivedAt`
+   * is when the host's connection handed the message over, before the relay (to split latency).
+   */
+  openChannel(onMessage: (envelope: ChannelEnvelope, receivedAt: number) => void): number;
   stop(): Promise<void>;
 }
 
@@ -40,10 +43,14 @@ export async function startPipeline(root: string, providerHosts: string[] = []):
     logger: { info: () => {}, error: (message) => console.error(message), stderr: () => {} },
   });
   const relay = new ChannelRelay();
-  supervisor.onChannel((envelope) => relay.fromSidecar(envelope));
+  const receivedAt = new Map<string, number>();
+  supervisor.onChannel((envelope) => {
+    receivedAt.set(`${envelope.id}:${envelope.index}`, nowMs());
+    relay.fromSidecar(envelope);
+  });
   supervisor.onExit((exit) => relay.sidecarExited(exit));
 
-  const consumers = new Map<number, (envelope: ChannelEnvelope) => void>();
+  const consumers = new Map<number, (envelope: ChannelEnvelope, receivedAt: number) => void>();
   let serializedBytes = 0;
   const sink = (message: HostToWebview) => {
     // postMessage serializes its argument; pay that cost here as a real webview would.
@@ -51,7 +58,9 @@ export async function startPipeline(root: string, providerHosts: string[] = []):
     if (message.type !== 'channel') return;
     const lastIndex = new Map<number, number>();
     for (const envelope of message.messages) {
-      consumers.get(envelope.id)?.(envelope);
+      const key = `${envelope.id}:${envelope.index}`;
+      consumers.get(envelope.id)?.(envelope, receivedAt.get(key) ?? NaN);
+      receivedAt.delete(key);
       lastIndex.set(envelope.id, envelope.index);
     }
     for (const [id, index] of lastIndex) relay.ack(SESSION, id, index);

@@ -182,8 +182,12 @@ pub struct Usage {
     pub prompt_tokens: u32,
     /// Generated tokens over all turns.
     pub completion_tokens: u32,
-    /// From sending the first request to the first text or thinking.
-    pub time_to_first_token_ms: f64,
+    /// From sending a request to the first text or thinking (of the first turn that streamed
+    /// any); absent when none arrived (a stop before the first token, or only tool calls), never
+    /// a made-up 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub time_to_first_token_ms: Option<f64>,
     /// Generated tokens per second of generation time.
     pub tokens_per_second: f64,
     /// The whole stream, tools and waits included.

@@ -13,9 +13,11 @@ promptTokens: number,
  */
 completionTokens: number, 
 /**
- * From sending the first request to the first text or thinking.
+ * From sending a request to the first text or thinking (of the first turn that streamed
+ * any); absent when none arrived (a stop before the first token, or only tool calls), never
+ * a made-up 0.
  */
-timeToFirstTokenMs: number, 
+timeToFirstTokenMs?: number, 
 /**
  * Generated tokens per second of generation time.
  */

@@ -6,8 +6,9 @@
 //! Invariants: the loop returns exactly one terminal event (Done or Error) and sends none itself,
 //! so the caller sends it as the channel's last message; a tool fault is a failed result the model
 //! sees, never the end of the loop; after a stop nothing but the terminal `Done {cancelled}` goes
-//! out; the tool-call budget is checked before a turn's calls are announced, so reaching it ends
-//! the stream with one Error and runs nothing.
+//! out, and its usage counts the stopped turn's partial output; the tool-call budget is checked
+//! before a turn's calls are announced, so reaching it ends the stream with one Error and runs
+//! nothing.
 
 use super::events::Events;
 use super::gate::{self, describe_duration, WaitEnd, Waits};
@@ -86,7 +87,10 @@ impl Agent {
             };
             let output = match stream_turn(&self.client, &self.endpoint, &turn, &self.events, &self.cancel, self.limits.idle).await {
                 Ok(TurnEnd::Finished(output)) => output,
-                Ok(TurnEnd::Cancelled) => return self.cancelled(&meter, last_text),
+                Ok(TurnEnd::Cancelled(partial)) => {
+                    meter.add(&partial, None);
+                    return self.cancelled(&meter, last_text);
+                }
                 Err(failure) => return failed(failure, last_text),
             };
             meter.add(&output, (self.endpoint.kind == ProviderKind::Ollama).then_some(estimate));
@@ -296,14 +300,17 @@ impl Meter {
         }
     }
 
-    /// Adds a turn. `estimate` (Ollama only) is the prompt size sent, to detect truncation.
+    /// Adds a turn, or the part of one that streamed before a stop. `estimate` (Ollama only) is the
+    /// prompt size sent, to detect truncation.
     fn add(&mut self, output: &TurnOutput, estimate: Option<u32>) {
         if let (None, Some(first), Some(started)) = (self.first_token, output.first_token_at, output.started_at) {
             self.first_token = Some(first.saturating_duration_since(started));
         }
+        // Without the provider's count (none yet when a stop cut the turn short): ~4 bytes a token,
+        // rounded up so that text that arrived never counts as 0 tokens.
         let generated = output
             .completion_tokens
-            .unwrap_or_else(|| ((output.text.len() + output.thinking.len()) / 4).min(u32::MAX as usize) as u32);
+            .unwrap_or_else(|| (output.text.len() + output.thinking.len()).div_ceil(4).min(u32::MAX as usize) as u32);
         self.completion_tokens = self.completion_tokens.saturating_add(generated);
         if let Some(prompt) = output.prompt_tokens {
             self.prompt_tokens = prompt;
@@ -324,7 +331,7 @@ impl Meter {
         Usage {
             prompt_tokens: self.prompt_tokens,
             completion_tokens: self.completion_tokens,
-            time_to_first_token_ms: self.first_token.map_or(0.0, |d| d.as_secs_f64() * 1000.0),
+            time_to_first_token_ms: self.first_token.map(|d| d.as_secs_f64() * 1000.0),
             tokens_per_second: if seconds > 0.0 { self.completion_tokens as f64 / seconds } else { 0.0 },
             total_duration_ms: self.started.elapsed().as_secs_f64() * 1000.0,
             truncated: self.truncated,
@@ -363,6 +370,30 @@ mod tests {
         let calls = vec![call("read_file"), call("grep"), call("write_file"), call("glob"), call("bash"), call("bash")];
         let shape: Vec<Vec<String>> = batches(&calls).iter().map(|b| b.iter().map(|c| c.name.clone()).collect()).collect();
         assert_eq!(shape, vec![vec!["read_file", "grep"], vec!["write_file"], vec!["glob"], vec!["bash"], vec!["bash"]]);
+    }
+
+    #[test]
+    fn a_stopped_turn_counts_what_streamed_and_never_invents_a_first_token() {
+        let started = Instant::now();
+        let mut meter = Meter::new(None);
+        let nothing = TurnOutput { started_at: Some(started), finished_at: Some(started + Duration::from_millis(40)), ..Default::default() };
+        meter.add(&nothing, None);
+        let usage = meter.usage();
+        assert_eq!((usage.time_to_first_token_ms, usage.completion_tokens, usage.tokens_per_second), (None, 0, 0.0));
+
+        let mut meter = Meter::new(None);
+        let partial = TurnOutput {
+            text: "Hello".into(),
+            started_at: Some(started),
+            first_token_at: Some(started + Duration::from_millis(120)),
+            finished_at: Some(started + Duration::from_millis(320)),
+            ..Default::default()
+        };
+        meter.add(&partial, None);
+        let usage = meter.usage();
+        assert_eq!(usage.time_to_first_token_ms, Some(120.0));
+        assert_eq!(usage.completion_tokens, 2, "5 bytes estimate to 2 tokens (rounded up)");
+        assert!((usage.tokens_per_second - 10.0).abs() < 1e-9, "2 tokens in the 200 ms after the first: {}", usage.tokens_per_second);
     }
 
     #[test]

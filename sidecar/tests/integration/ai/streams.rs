@@ -21,7 +21,7 @@ fn each_provider_streams_text_and_thinking_then_done_with_usage() {
         assert_eq!(usage["promptTokens"], 42, "{provider}: {usage}");
         assert!(usage["completionTokens"].as_u64().unwrap() > 0, "{provider}: {usage}");
         assert!(usage["totalDurationMs"].as_f64().unwrap() > 0.0);
-        assert!(usage["timeToFirstTokenMs"].as_f64().unwrap() >= 0.0);
+        assert!(usage["timeToFirstTokenMs"].as_f64().unwrap() > 0.0, "{provider}: {usage}");
         assert_eq!(usage["truncated"], false, "{provider}: {usage}");
     }
     let bodies = fake.chat_bodies();
@@ -145,6 +145,48 @@ fn stop_mid_stream_ends_with_done_cancelled_fast_and_drops_the_connection() {
     }
     let unknown = sidecar.request("stop_generation_stream", json!({ "requestId": 9999 }));
     assert_eq!(unknown.unwrap_err().0, -32010);
+}
+
+#[test]
+fn a_stop_after_tokens_reports_the_first_token_and_what_streamed() {
+    let (mut sidecar, fake) = setup();
+    for (provider, model) in PROVIDERS {
+        fake.script(json!({ provider: [{ "text": "x".repeat(2000), "chunkSize": 2, "delayMs": 20, "headersDelayMs": 50 }] }));
+        let (id, channel) = start(&mut sidecar, params(&fake, provider, model, json!({})));
+        super::wait_nth(&mut sidecar, channel, "Chunk", 3);
+        sidecar.call("stop_generation_stream", json!({ "requestId": channel }));
+        let events = finish(&mut sidecar, &id, channel);
+        let done = terminal(&events, "Done");
+        assert_eq!(done["doneReason"], "cancelled", "{provider}");
+        let usage = &done["usage"];
+        let ttft = usage["timeToFirstTokenMs"].as_f64().unwrap_or_else(|| panic!("{provider}: a token arrived, so a TTFT: {usage}"));
+        assert!(ttft >= 50.0, "{provider}: the response started after 50 ms: {usage}");
+        let streamed = text_of(&events).len() as u64;
+        assert!(streamed >= 6, "{provider}");
+        // No provider reports counts mid-stream: the estimate of what the Chunks carried.
+        assert_eq!(usage["completionTokens"].as_u64(), Some(streamed.div_ceil(4)), "{provider}: {streamed} bytes streamed: {usage}");
+        assert!(usage["tokensPerSecond"].as_f64().unwrap() > 0.0, "{provider}: {usage}");
+        assert!(usage["totalDurationMs"].as_f64().unwrap() >= ttft, "{provider}: {usage}");
+    }
+}
+
+#[test]
+fn a_stop_before_the_first_token_reports_no_time_to_first_token() {
+    let (mut sidecar, fake) = setup();
+    for (n, (provider, model)) in PROVIDERS.into_iter().enumerate() {
+        fake.script(json!({ provider: [{ "text": "never shown", "headersDelayMs": 10_000 }] }));
+        let (id, channel) = start(&mut sidecar, params(&fake, provider, model, json!({})));
+        super::eventually("the provider got the request", || fake.chat_bodies().len() > n);
+        sidecar.call("stop_generation_stream", json!({ "requestId": channel }));
+        let events = finish(&mut sidecar, &id, channel);
+        assert_eq!(kinds(&events), vec!["Done"], "{provider}");
+        let done = terminal(&events, "Done");
+        assert_eq!(done["doneReason"], "cancelled");
+        let usage = &done["usage"];
+        assert!(usage.get("timeToFirstTokenMs").is_none(), "{provider}: no token arrived, so no TTFT (not 0): {usage}");
+        assert_eq!(usage["completionTokens"], 0, "{provider}: {usage}");
+        assert!(usage["totalDurationMs"].as_f64().unwrap() > 0.0, "{provider}: {usage}");
+    }
 }
 
 #[test]

@@ -142,7 +142,9 @@ pub struct TurnOutput {
 /// How a turn ended when it did not fail.
 pub enum TurnEnd {
     Finished(TurnOutput),
-    Cancelled,
+    /// Stopped: what the turn had streamed until then (text, thinking, any counts the provider
+    /// had already reported, and its times, `finished_at` being the stop), so usage can count it.
+    Cancelled(TurnOutput),
 }
 
 /// Visible output decoded from one batch of lines.
@@ -177,7 +179,8 @@ pub fn prepare(endpoint: &Endpoint, turn: &TurnRequest, stream: bool) -> (&'stat
 }
 
 /// Streams one turn: sends the request, emits a Chunk per network read, and returns the decoded
-/// turn. Stops promptly on `cancel` (dropping the connection) and fails after `idle` without bytes.
+/// turn. Stops promptly on `cancel` (dropping the connection, returning what streamed so far) and
+/// fails after `idle` without bytes.
 pub async fn stream_turn(
     client: &reqwest::Client,
     endpoint: &Endpoint,
@@ -193,7 +196,7 @@ pub async fn stream_turn(
         let send = endpoint.request(client, reqwest::Method::POST, path).json(&body).send();
         break tokio::select! {
             biased;
-            _ = cancel.cancelled() => return Ok(TurnEnd::Cancelled),
+            _ = cancel.cancelled() => return Ok(TurnEnd::Cancelled(timed(TurnOutput::default(), started, None))),
             sent = tokio::time::timeout(idle, send) => match sent {
                 Err(_) => return Err(idle_failure(endpoint, Some(turn.model), idle, false)),
                 // A pooled keep-alive connection the server closed just as we reused it (llama.cpp
@@ -211,7 +214,7 @@ pub async fn stream_turn(
     if !response.status().is_success() {
         return Err(tokio::select! {
             biased;
-            _ = cancel.cancelled() => return Ok(TurnEnd::Cancelled),
+            _ = cancel.cancelled() => return Ok(TurnEnd::Cancelled(timed(TurnOutput::default(), started, None))),
             failure = status_failure(endpoint, Some(turn.model), response) => failure,
         });
     }
@@ -222,7 +225,8 @@ pub async fn stream_turn(
     loop {
         let next = tokio::select! {
             biased;
-            _ = cancel.cancelled() => return Ok(TurnEnd::Cancelled),
+            // Everything decoded so far went out as Chunks: the partial output is what was shown.
+            _ = cancel.cancelled() => return Ok(TurnEnd::Cancelled(timed(decoder.finish(), started, first_token_at))),
             next = tokio::time::timeout(idle, stream.next()) => next,
         };
         let mut ended = false;
@@ -280,11 +284,15 @@ pub async fn stream_turn(
     // Read what already arrived after the end marker (the body's last chunk), without waiting, so
     // the connection can go back to the pool for the next turn.
     while let Some(Some(Ok(_))) = stream.next().now_or_never() {}
-    let mut output = decoder.finish();
+    Ok(TurnEnd::Finished(timed(decoder.finish(), started, first_token_at)))
+}
+
+/// `output` with the turn's times; it ends now.
+fn timed(mut output: TurnOutput, started: Instant, first_token_at: Option<Instant>) -> TurnOutput {
     output.started_at = Some(started);
     output.first_token_at = first_token_at;
     output.finished_at = Some(Instant::now());
-    Ok(TurnEnd::Finished(output))
+    output
 }
 
 /// Feeds every complete line of `buffer` (and the unterminated rest when `at_end`) to the
