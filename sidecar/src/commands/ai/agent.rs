@@ -5,10 +5,13 @@
 //!
 //! Invariants: the loop returns exactly one terminal event (Done or Error) and sends none itself,
 //! so the caller sends it as the channel's last message; a tool fault is a failed result the model
-//! sees, never the end of the loop; after a stop nothing but the terminal `Done {cancelled}` goes
-//! out, and its usage counts the stopped turn's partial output; the tool-call budget is checked
-//! before a turn's calls are announced, so reaching it ends the stream with one Error and runs
-//! nothing.
+//! sees, never the end of the loop; after a stop no tool starts, and the only events still sent are
+//! the ToolResults of the calls that ran (whole, or until the stop cut them short, like bash) or
+//! were settled without the stop (a rejection), before the terminal `Done {cancelled}`; a call the
+//! stop kept from running (waiting for permission or an answer, or not begun) gets no result;
+//! `Done {cancelled}` counts the stopped turn's partial output in its usage; the tool-call budget
+//! is checked before a turn's calls are announced, so reaching it ends the stream with one Error
+//! and runs nothing.
 
 use super::events::Events;
 use super::gate::{self, describe_duration, WaitEnd, Waits};
@@ -130,10 +133,11 @@ impl Agent {
             }
             for batch in batches(&calls) {
                 let outcomes = join_all(batch.iter().map(|call| self.run_call(call))).await;
-                if self.cancel.is_cancelled() {
-                    return self.cancelled(&meter, last_text);
-                }
+                // Results first, even after a stop: a call that ran may have changed files, and
+                // the UI learns that only from its ToolResult. `None` (the stop kept the call from
+                // running) only happens after a stop, which then ends the loop below.
                 for (call, outcome) in batch.iter().zip(outcomes) {
+                    let Some(outcome) = outcome else { continue };
                     self.history.push(Message {
                         role: "tool".into(),
                         content: tools::history_text(&outcome.output),
@@ -151,6 +155,9 @@ impl Agent {
                         previous_content: outcome.previous_content,
                     }));
                 }
+                if self.cancel.is_cancelled() {
+                    return self.cancelled(&meter, last_text);
+                }
             }
         }
     }
@@ -164,7 +171,8 @@ impl Agent {
     }
 
     /// Runs one call: asks the user for ask_user/ask_user_form, otherwise gates and runs the tool.
-    async fn run_call(&self, call: &ToolCallRef) -> ToolOutcome {
+    /// `None` when a stop kept it from running (it was waiting for the user, or had not begun).
+    async fn run_call(&self, call: &ToolCallRef) -> Option<ToolOutcome> {
         let name = call.name.as_str();
         let args = &call.arguments;
         match name {
@@ -197,21 +205,26 @@ impl Agent {
                 WaitEnd::Answered(ToolPermissionDecision::AlwaysAllowed) => {
                     self.allowlist.lock().unwrap_or_else(|p| p.into_inner()).push(name.to_string());
                 }
-                WaitEnd::Answered(ToolPermissionDecision::Rejected) => return ToolOutcome::fail(format!("User rejected {name}")),
+                WaitEnd::Answered(ToolPermissionDecision::Rejected) => return Some(ToolOutcome::fail(format!("User rejected {name}"))),
                 WaitEnd::TimedOut => {
-                    return ToolOutcome::fail(format!(
+                    return Some(ToolOutcome::fail(format!(
                         "User rejected {name} (no decision within {}, so it was not run)",
                         describe_duration(self.limits.permission)
-                    ))
+                    )))
                 }
-                WaitEnd::Cancelled => return ToolOutcome::fail(format!("{name} was not run: the user stopped the generation")),
-                WaitEnd::Undeliverable => return ToolOutcome::fail(format!("{name} was not run: nobody could be asked for permission")),
+                WaitEnd::Cancelled => return None,
+                WaitEnd::Undeliverable => return Some(ToolOutcome::fail(format!("{name} was not run: nobody could be asked for permission"))),
             }
         }
-        tools::run(&self.tool_context, name, args).await
+        // A stop that came before the tool began (during the wait's last moments, or before the
+        // batch started) keeps it from running: nothing starts after a stop.
+        if self.cancel.is_cancelled() {
+            return None;
+        }
+        Some(tools::run(&self.tool_context, name, args).await)
     }
 
-    async fn ask_user(&self, args: &Value) -> ToolOutcome {
+    async fn ask_user(&self, args: &Value) -> Option<ToolOutcome> {
         let (question, question_type, choices) = ask::question(args);
         let end = self
             .waits()
@@ -220,22 +233,23 @@ impl Agent {
             })
             .await;
         match end {
-            WaitEnd::Answered(answer) => ToolOutcome::ok(answer),
-            WaitEnd::TimedOut => ToolOutcome::fail(format!("No response (ask_user timed out after {})", describe_duration(self.limits.ask_user))),
-            WaitEnd::Cancelled => ToolOutcome::fail("Cancelled (ask_user cancelled)"),
-            WaitEnd::Undeliverable => ToolOutcome::fail("No response provided"),
+            WaitEnd::Answered(answer) => Some(ToolOutcome::ok(answer)),
+            WaitEnd::TimedOut => Some(ToolOutcome::fail(format!("No response (ask_user timed out after {})", describe_duration(self.limits.ask_user)))),
+            WaitEnd::Cancelled => None,
+            WaitEnd::Undeliverable => Some(ToolOutcome::fail("No response provided")),
         }
     }
 
-    async fn ask_user_form(&self, args: &Value) -> ToolOutcome {
+    async fn ask_user_form(&self, args: &Value) -> Option<ToolOutcome> {
         let (title, fields) = ask::form(args);
         let end = self
             .waits()
             .form(&self.events, &self.cancel, self.limits.ask_user, |id| CompletionEvent::AskUserForm(AskUserFormEvent { id, title, fields }))
             .await;
         match end {
-            WaitEnd::Answered(answers) => ToolOutcome::ok(serde_json::to_string(&answers).unwrap_or_else(|_| "{}".into())),
-            _ => ToolOutcome::fail("{}"),
+            WaitEnd::Answered(answers) => Some(ToolOutcome::ok(serde_json::to_string(&answers).unwrap_or_else(|_| "{}".into()))),
+            WaitEnd::Cancelled => None,
+            WaitEnd::TimedOut | WaitEnd::Undeliverable => Some(ToolOutcome::fail("{}")),
         }
     }
 

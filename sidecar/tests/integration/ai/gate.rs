@@ -200,6 +200,50 @@ fn a_stop_releases_every_pending_wait_at_once() {
 }
 
 #[test]
+fn a_stop_while_the_next_call_waits_for_permission_still_reports_the_write() {
+    let (mut sidecar, fake) = setup();
+    fake.script(json!({ "ollama": [{ "toolCalls": [
+        call("write_file", json!({ "path": "a.txt", "content": "A" })),
+        call("bash", json!({ "command": "touch b.txt" }))
+    ] }] }));
+    let (id, channel) = start_agent(&mut sidecar, &fake, "ollama", "llama3.2", json!({}));
+    let write = wait_nth(&mut sidecar, channel, "ToolPermission", 1);
+    resolve(&mut sidecar, &write, "accepted");
+    let bash = wait_nth(&mut sidecar, channel, "ToolPermission", 2);
+    assert_eq!(bash["tool"], "bash");
+    let stopped = Instant::now();
+    sidecar.call("stop_generation_stream", json!({ "requestId": channel }));
+    let events = finish(&mut sidecar, &id, channel);
+    assert!(stopped.elapsed() < Duration::from_millis(200), "Done after {:?}", stopped.elapsed());
+    assert_eq!(kinds(&events), vec!["ToolCall", "ToolCall", "ToolPermission", "ToolResult", "ToolPermission", "Done"]);
+    let results = of_kind(&events, "ToolResult");
+    assert_eq!((results[0]["tool"].clone(), results[0]["success"].clone(), results[0]["path"].clone()), (json!("write_file"), json!(true), json!("a.txt")));
+    assert_eq!(std::fs::read_to_string(sidecar.ws("a.txt")).unwrap(), "A");
+    assert!(!sidecar.ws("b.txt").exists(), "the call waiting for permission did not run and has no result");
+    assert_eq!(terminal(&events, "Done")["doneReason"], "cancelled");
+}
+
+#[test]
+fn a_stop_while_a_read_waits_sends_the_result_of_the_read_that_ran_beside_it() {
+    let (mut sidecar, fake) = setup();
+    std::fs::write(sidecar.ws("f.txt"), "contents\n").unwrap();
+    fake.script(json!({ "openai": [{ "toolCalls": [call("read_file", json!({ "path": "f.txt" })), call("grep", json!({ "pattern": "x" }))] }] }));
+    let (id, channel) = start_agent(&mut sidecar, &fake, "openai", "gpt-4o-mini", json!({}));
+    // One parallel batch: the read runs once accepted while grep still waits.
+    let read = wait_nth(&mut sidecar, channel, "ToolPermission", 1);
+    wait_nth(&mut sidecar, channel, "ToolPermission", 2);
+    resolve(&mut sidecar, &read, "accepted");
+    // No event says the read began before the batch ends; give it ample time to.
+    std::thread::sleep(Duration::from_millis(300));
+    sidecar.call("stop_generation_stream", json!({ "requestId": channel }));
+    let events = finish(&mut sidecar, &id, channel);
+    assert_eq!(kinds(&events), vec!["ToolCall", "ToolCall", "ToolPermission", "ToolPermission", "ToolResult", "Done"]);
+    let result = &of_kind(&events, "ToolResult")[0];
+    assert_eq!((result["tool"].clone(), result["success"].clone()), (json!("read_file"), json!(true)));
+    assert_eq!(terminal(&events, "Done")["doneReason"], "cancelled");
+}
+
+#[test]
 fn a_stop_during_an_ask_ends_cancelled() {
     let (mut sidecar, fake) = setup();
     fake.script(json!({ "ollama": [{ "toolCalls": [call("ask_user", json!({ "question": "?" }))] }] }));

@@ -238,7 +238,70 @@ fn a_stop_while_bash_runs_kills_it_and_ends_cancelled() {
     sidecar.call("stop_generation_stream", json!({ "requestId": channel }));
     let events = super::finish(&mut sidecar, &id, channel);
     assert!(stopped.elapsed() < Duration::from_millis(200), "Done after {:?}", stopped.elapsed());
-    assert_eq!(kinds(&events), vec!["ToolCall", "Done"], "no result after a stop");
+    assert_eq!(kinds(&events), vec!["ToolCall", "ToolResult", "Done"], "the command ran (it may have changed things): its result comes before Done");
+    let result = &of_kind(&events, "ToolResult")[0];
+    assert_eq!(result["success"], false);
+    assert!(result["output"].as_str().unwrap().ends_with("The command was stopped because the user stopped the generation."), "{result}");
     assert_eq!(terminal(&events, "Done")["doneReason"], "cancelled");
     assert!(wait_process_gone(pid, Duration::from_secs(5)));
+}
+
+#[test]
+fn a_stop_while_a_slow_tool_runs_after_a_write_still_reports_the_write() {
+    let (mut sidecar, fake) = setup();
+    fake.script(json!({ "openai": [{ "toolCalls": [
+        call("write_file", json!({ "path": "src/app.ts", "content": "export {};\n" })),
+        call("bash", json!({ "command": "echo $$ > sh.pid; sleep 30" })),
+        call("write_file", json!({ "path": "never.txt", "content": "x" }))
+    ] }] }));
+    let (id, channel) = super::start(&mut sidecar, params(&fake, "openai", "gpt-4o-mini", json!({ "tools": true })));
+    super::eventually("bash started", || std::fs::read_to_string(sidecar.ws("sh.pid")).is_ok_and(|s| s.ends_with('\n')));
+    sidecar.call("stop_generation_stream", json!({ "requestId": channel }));
+    let events = super::finish(&mut sidecar, &id, channel);
+    assert_eq!(kinds(&events), vec!["ToolCall", "ToolCall", "ToolCall", "ToolResult", "ToolResult", "Done"], "{events:?}");
+    let calls = of_kind(&events, "ToolCall");
+    let results = of_kind(&events, "ToolResult");
+    assert_eq!(results[0]["id"], calls[0]["id"]);
+    assert_eq!((results[0]["success"].clone(), results[0]["path"].clone()), (json!(true), json!("src/app.ts")));
+    assert_eq!(results[0]["content"], "export {};\n");
+    assert_eq!(results[1]["id"], calls[1]["id"], "the stopped bash reports too");
+    assert_eq!(terminal(&events, "Done")["doneReason"], "cancelled");
+    assert!(!sidecar.ws("never.txt").exists(), "nothing starts after a stop");
+}
+
+#[test]
+fn a_write_in_flight_when_the_stop_arrives_reports_its_result_before_done() {
+    use std::io::{ErrorKind, Read};
+    use std::os::unix::fs::OpenOptionsExt;
+    let (mut sidecar, fake) = setup();
+    // A FIFO holds write_file inside the tool, past any point where a stop could keep it from
+    // running: it first reads the old content (blocks until a writer opens), then writes (blocks
+    // until a reader opens).
+    let fifo = sidecar.ws("pipe");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    fake.script(json!({ "ollama": [{ "toolCalls": [call("write_file", json!({ "path": "pipe", "content": "written" }))] }] }));
+    let (id, channel) = super::start(&mut sidecar, params(&fake, "ollama", "llama3.2", json!({ "tools": true })));
+    super::wait_event(&mut sidecar, channel, "ToolCall");
+    // Opening for writing without blocking works once the tool opened the FIFO to read: close at
+    // once, so it reads an empty previous content.
+    super::eventually("write_file opened the FIFO to read", || {
+        std::fs::OpenOptions::new().write(true).custom_flags(libc::O_NONBLOCK).open(&fifo).is_ok()
+    });
+    sidecar.call("stop_generation_stream", json!({ "requestId": channel }));
+    let mut reader = std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK).open(&fifo).unwrap();
+    let mut written = Vec::new();
+    super::eventually("the tool wrote into the FIFO", || {
+        let mut buffer = [0u8; 64];
+        match reader.read(&mut buffer) {
+            Ok(n) => written.extend_from_slice(&buffer[..n]),
+            Err(err) => assert_eq!(err.kind(), ErrorKind::WouldBlock, "{err}"),
+        }
+        written == b"written"
+    });
+    let events = super::finish(&mut sidecar, &id, channel);
+    assert_eq!(kinds(&events), vec!["ToolCall", "ToolResult", "Done"], "{events:?}");
+    let result = &of_kind(&events, "ToolResult")[0];
+    assert_eq!((result["success"].clone(), result["path"].clone(), result["content"].clone()), (json!(true), json!("pipe"), json!("written")));
+    assert_eq!(result["previousContent"], "");
+    assert_eq!(terminal(&events, "Done")["doneReason"], "cancelled");
 }
