@@ -14,7 +14,7 @@ pub fn send_failure(endpoint: &Endpoint, err: &reqwest::Error) -> Failure {
         // The server took the connection and dropped it: it is running, but crashed or restarted.
         return truncated_failure(endpoint, Some(err));
     }
-    let detail = error_chain(err);
+    let detail = root_cause(err);
     let message = match endpoint.kind {
         ProviderKind::Ollama if !endpoint.is_ollama_cloud() => format!(
             "Ollama is not running at {} ({detail}) — start it with `ollama serve` or change {}.",
@@ -119,7 +119,7 @@ pub fn idle_failure(endpoint: &Endpoint, model: Option<&str>, idle: Duration, st
 }
 
 pub fn truncated_failure(endpoint: &Endpoint, err: Option<&reqwest::Error>) -> Failure {
-    let detail = err.map(|err| format!(" ({})", error_chain(err))).unwrap_or_default();
+    let detail = err.map(|err| format!(" ({})", root_cause(err))).unwrap_or_default();
     Failure::new(
         "truncated_stream",
         format!(
@@ -138,19 +138,14 @@ pub fn malformed(endpoint_label: &str, line: &str, err: impl std::fmt::Display) 
     )
 }
 
-/// `err` and its sources, joined, so "error sending request" says why.
-fn error_chain(err: &reqwest::Error) -> String {
-    let mut text = err.to_string();
-    let mut source = std::error::Error::source(err);
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
+/// Why `err` happened: its innermost source ("Connection refused (os error 111)", "dns error: …"),
+/// which is what a user can act on; the outer layers only repeat the URL and the library's names.
+fn root_cause(err: &reqwest::Error) -> String {
+    let mut cause: &dyn std::error::Error = err;
+    while let Some(source) = cause.source() {
+        cause = source;
     }
-    text
+    cause.to_string()
 }
 
 #[cfg(test)]
