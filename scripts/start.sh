@@ -15,7 +15,11 @@ if [ ! -d "$workspace" ]; then
   mkdir -p "$workspace"
   cp -R test/e2e/sample-workspace/. "$workspace/"
 fi
-mkdir -p "$CODE_SERVER_EXTENSIONS" "$CODE_SERVER_USER_DATA"
+mkdir -p "$CODE_SERVER_EXTENSIONS" "$CODE_SERVER_USER_DATA/User"
+# First run only: the sample workspace sits inside this repository, so keep VS Code from offering
+# to open the repository as the workspace's git repo. The user's later changes are kept.
+settings="$CODE_SERVER_USER_DATA/User/settings.json"
+[ -f "$settings" ] || printf '{\n  "git.openRepositoryInParentFolders": "never"\n}\n' > "$settings"
 "$CODE_SERVER" --install-extension dist/prototyper.vsix --force \
   --extensions-dir "$CODE_SERVER_EXTENSIONS" --user-data-dir "$CODE_SERVER_USER_DATA" >/dev/null
 
