@@ -120,7 +120,7 @@ describe('the request and the conversation', () => {
     const id = await sendMessage(page, 'First question');
     await stream(page, id, [...chunks(['First answer']), done]);
     await page.waitForSelector('.usage');
-    await page.locator('.message.assistant vscode-button[aria-label="Regenerate"]').click();
+    await page.locator('.message.assistant button[aria-label="Regenerate"]').click();
     await waitCalls(page, 'generate_completion_stream', 2);
     const regen = (await calls(page, 'generate_completion_stream'))[1].args;
     expect(regen.messages.map((m: any) => m.content).slice(1)).toEqual(['First question']);
@@ -128,7 +128,7 @@ describe('the request and the conversation', () => {
     await stream(page, id2, [...chunks(['Second answer']), done]);
     await page.waitForFunction(() => document.querySelectorAll('.message').length === 2 && document.body.textContent!.includes('Second answer'));
 
-    await page.locator('.message.user vscode-button[aria-label="Edit and resend"]').click();
+    await page.locator('.message.user button[aria-label="Edit and resend"]').click();
     const editor = page.locator('.message.user .edit-box vscode-text-area');
     await editor.click();
     await page.keyboard.press('Control+A');
@@ -142,7 +142,7 @@ describe('the request and the conversation', () => {
     await page.waitForFunction(() => document.body.textContent!.includes('Third answer'));
     expect(await page.locator('.message').count()).toBe(2);
 
-    await page.locator('.message.assistant vscode-button[aria-label="Delete from here"]').click();
+    await page.locator('.message.assistant button[aria-label="Delete from here"]').click();
     await page.waitForFunction(() => document.querySelectorAll('.message').length === 1);
     await page.waitForFunction(() => (window as any).harness.calls('save_chat').some((c: any) => c.args.fromIndex === 1 && c.args.messages.length === 0));
 
@@ -175,7 +175,7 @@ describe('the request and the conversation', () => {
     const block = page.locator('.code-block');
     await block.waitFor();
     expect(await block.locator('.hljs-keyword').count()).toBeGreaterThan(0);
-    for (const label of ['Copy', 'Insert at Cursor', 'Apply to File', 'Open in Editor']) await block.locator(`vscode-button[aria-label="${label}"]`).click();
+    for (const label of ['Copy', 'Insert at Cursor', 'Apply to File', 'Open in Editor']) await block.locator(`button[aria-label="${label}"]`).click();
     await waitCalls(page, 'open_in_editor');
     const code = 'export const twice = (n: number) => n * 2;';
     expect((await calls(page, 'copy_text'))[0].args).toEqual({ text: code });

@@ -4,6 +4,7 @@ import { useState } from 'preact/hooks';
 import { invoke } from '../ipc';
 import { languageIdFor } from '../markdown/highlight';
 import { renderCode } from '../markdown/render';
+import { IconButton } from './IconButton';
 
 interface CodeBlockProps {
   code: string;
@@ -48,18 +49,16 @@ export function CodeBlock({ code, lang, closed, context, info }: CodeBlockProps)
         {path && <span class="code-path" title={path}>{path}</span>}
         <span class="code-note" aria-live="polite">{note}</span>
         <span class="code-actions">
-          <vscode-button appearance="icon" aria-label="Copy" title="Copy" onClick={() => act('Copied', 'copy_text', { text: code })}>
-            <span class="codicon codicon-copy" />
-          </vscode-button>
-          <vscode-button appearance="icon" aria-label="Insert at Cursor" title="Insert at Cursor" onClick={() => act('Inserted', 'insert_at_cursor', { code })}>
-            <span class="codicon codicon-insert" />
-          </vscode-button>
-          <vscode-button appearance="icon" aria-label="Apply to File" title={path ? `Apply to ${path} (shows a diff first)` : 'Apply to File (shows a diff first)'} disabled={!closed} onClick={() => act('', 'apply_to_file', { path, code, languageId })}>
-            <span class="codicon codicon-git-pull-request-go-to-changes" />
-          </vscode-button>
-          <vscode-button appearance="icon" aria-label="Open in Editor" title="Open in Editor" onClick={() => act('', 'open_in_editor', { code, languageId })}>
-            <span class="codicon codicon-go-to-file" />
-          </vscode-button>
+          <IconButton icon="copy" label="Copy" onClick={() => act('Copied', 'copy_text', { text: code })} />
+          <IconButton icon="insert" label="Insert at Cursor" onClick={() => act('Inserted', 'insert_at_cursor', { code })} />
+          <IconButton
+            icon="git-pull-request-go-to-changes"
+            label="Apply to File"
+            title={path ? `Apply to ${path} (shows a diff first)` : 'Apply to File (shows a diff first)'}
+            disabled={!closed}
+            onClick={() => act('', 'apply_to_file', { path, code, languageId })}
+          />
+          <IconButton icon="go-to-file" label="Open in Editor" onClick={() => act('', 'open_in_editor', { code, languageId })} />
         </span>
       </div>
       <pre>

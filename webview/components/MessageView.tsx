@@ -10,6 +10,7 @@ import { Markdown } from './Markdown';
 import { PermissionCard } from './PermissionCard';
 import { ToolCardView } from './ToolCardView';
 import { TextArea } from './fields';
+import { IconButton } from './IconButton';
 import { UsageLine } from './UsageLine';
 
 interface MessageViewProps {
@@ -34,12 +35,8 @@ function UserMessage({ message, index, busy }: { message: ChatMessage; index: nu
       <div class="message-role">
         <span class="codicon codicon-account" aria-hidden="true" /> You
         <span class="message-actions">
-          <vscode-button appearance="icon" title="Edit and resend" aria-label="Edit and resend" disabled={busy} onClick={() => { setText(message.content); setEditing(true); }}>
-            <span class="codicon codicon-edit" />
-          </vscode-button>
-          <vscode-button appearance="icon" title="Delete from here" aria-label="Delete from here" disabled={busy} onClick={() => deleteFrom(index)}>
-            <span class="codicon codicon-trash" />
-          </vscode-button>
+          <IconButton icon="edit" label="Edit and resend" disabled={busy} onClick={() => { setText(message.content); setEditing(true); }} />
+          <IconButton icon="trash" label="Delete from here" disabled={busy} onClick={() => deleteFrom(index)} />
         </span>
       </div>
       {message.attachments && message.attachments.length > 0 && (
@@ -81,17 +78,9 @@ function AssistantMessage({ message, index, streaming, last, busy }: { message: 
         {message.model && <span class="message-model">{message.model}</span>}
         {!streaming && (
           <span class="message-actions">
-            <vscode-button appearance="icon" title="Copy answer" aria-label="Copy answer" onClick={() => void invoke('copy_text', { text: message.content })}>
-              <span class="codicon codicon-copy" />
-            </vscode-button>
-            {last && (
-              <vscode-button appearance="icon" title="Regenerate" aria-label="Regenerate" disabled={busy} onClick={() => regenerate()}>
-                <span class="codicon codicon-refresh" />
-              </vscode-button>
-            )}
-            <vscode-button appearance="icon" title="Delete from here" aria-label="Delete from here" disabled={busy} onClick={() => deleteFrom(index)}>
-              <span class="codicon codicon-trash" />
-            </vscode-button>
+            <IconButton icon="copy" label="Copy answer" onClick={() => void invoke('copy_text', { text: message.content })} />
+            {last && <IconButton icon="refresh" label="Regenerate" disabled={busy} onClick={() => regenerate()} />}
+            <IconButton icon="trash" label="Delete from here" disabled={busy} onClick={() => deleteFrom(index)} />
           </span>
         )}
       </div>
@@ -117,7 +106,7 @@ function AssistantMessage({ message, index, streaming, last, busy }: { message: 
       })}
       {streaming && (
         <div class="generating" role="status">
-          <vscode-progress-ring aria-hidden="true" /> Generating…
+          <span class="codicon codicon-loading codicon-modifier-spin" aria-hidden="true" /> Generating…
         </div>
       )}
       {message.error && (

@@ -13,12 +13,31 @@ export function providerName(provider: Provider): string {
   return PROVIDER_NAMES[provider];
 }
 
+/**
+ * Sidecar error codes whose message already says what happened and what to do ("Ollama is not
+ * running at … — start it with `ollama serve` or change prototyper.ollama.host"): for these the
+ * hint adds only the matching action button, never a second sentence saying the same thing.
+ */
+const SELF_EXPLAINING_CODES = new Set([
+  'provider_unreachable', 'auth', 'model_not_found', 'rate_limited', 'server_error', 'bad_request',
+  'malformed_response', 'truncated_stream', 'idle_timeout', 'max_tool_calls', 'tools_unsupported', 'interrupted',
+]);
+
 /** A hint for an error's message and code, given the provider in use. */
 export function hintFor(message: string, code: string | number | undefined, settings: ChatSettings | null): Hint | null {
+  const hint = describe(message, code, settings);
+  if (hint && typeof code === 'string' && SELF_EXPLAINING_CODES.has(code)) return { ...hint, text: '' };
+  return hint;
+}
+
+function describe(message: string, code: string | number | undefined, settings: ChatSettings | null): Hint | null {
   const provider = settings?.provider ?? 'ollama';
   const text = message.toLowerCase();
-  if (code === 'sidecar_exited' || text.includes('sidecar')) {
-    return { text: 'The Prototyper backend stopped and is restarting. Retry in a moment; if it keeps failing, see the "Prototyper" output channel.', action: 'retry' };
+  if (code === 'interrupted') {
+    return { text: 'VS Code reloaded or the sidecar restarted while this answer streamed. Retry to ask again.', action: 'retry' };
+  }
+  if (code === 'sidecar_exited') {
+    return { text: 'The Prototyper sidecar stopped and is restarting. Retry in a moment; if it keeps failing, see the "Prototyper Sidecar" output.', action: 'retry' };
   }
   if (provider !== 'ollama' && settings && !settings.hasApiKey[provider]) {
     return { text: `No API key is set for ${providerName(provider)}.`, action: 'setApiKey' };
@@ -38,7 +57,7 @@ export function hintFor(message: string, code: string | number | undefined, sett
   if (code === 'provider_unreachable' || /connection refused|econnrefused|failed to connect|error sending request|connect error|not reachable|dns error|timed out/.test(text)) {
     if (provider === 'ollama') {
       const host = settings?.ollamaHost ?? 'http://localhost:11434';
-      return { text: `Ollama is not reachable at ${host}. Start it (run \`ollama serve\` or open the Ollama app), or change the "prototyper.ollamaHost" setting.`, action: 'retry' };
+      return { text: `Ollama is not reachable at ${host}. Start it (run \`ollama serve\` or open the Ollama app), or change the "prototyper.ollama.host" setting.`, action: 'retry' };
     }
     const host = provider === 'openai' ? settings?.openaiHost : settings?.anthropicHost;
     return { text: `${providerName(provider)} is not reachable${host ? ` at ${host}` : ''}. Check the host setting and your network.`, action: 'retry' };

@@ -7,7 +7,8 @@ type Listener = () => void;
 export class Store<T> {
   private state: T;
   private readonly listeners = new Set<Listener>();
-  private frame: number | null = null;
+  /** The pending notification: an animation frame, or a timer while the view is hidden. */
+  private pending: { kind: 'frame' | 'timer'; id: number } | null = null;
 
   constructor(initial: T) {
     this.state = initial;
@@ -35,18 +36,20 @@ export class Store<T> {
   }
 
   private schedule(): void {
-    if (this.frame !== null) return;
+    if (this.pending !== null) return;
     const run = () => this.notify();
     // Hidden webviews get no animation frames; a timer keeps the state and the DOM in step.
-    this.frame = typeof document !== 'undefined' && document.hidden ? (setTimeout(run, 100) as unknown as number) : requestAnimationFrame(run);
+    this.pending =
+      typeof document !== 'undefined' && document.hidden
+        ? { kind: 'timer', id: setTimeout(run, 100) as unknown as number }
+        : { kind: 'frame', id: requestAnimationFrame(run) };
   }
 
   private notify(): void {
-    if (this.frame !== null) {
-      cancelAnimationFrame(this.frame);
-      clearTimeout(this.frame);
-      this.frame = null;
-    }
+    // Frame and timer ids are separate number spaces: cancel each with its own function only.
+    if (this.pending?.kind === 'frame') cancelAnimationFrame(this.pending.id);
+    else if (this.pending?.kind === 'timer') clearTimeout(this.pending.id);
+    this.pending = null;
     for (const listener of [...this.listeners]) listener();
   }
 }
