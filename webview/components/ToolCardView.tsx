@@ -18,6 +18,10 @@ export function toolSummary(tool: string, args: Record<string, unknown>): string
   const str = (v: unknown) => (typeof v === 'string' ? v : v === undefined ? '' : JSON.stringify(v));
   if (tool === 'bash' || tool === 'run_shell_command') return str(args.command);
   if (typeof args.path === 'string') return args.path;
+  // The agent's questions: their title or question reads better than their arguments.
+  if (tool === 'ask_user_form' && typeof args.title === 'string') return args.title;
+  if (tool === 'ask_user' && typeof args.question === 'string') return args.question;
+  if ((tool === 'glob' || tool === 'grep') && typeof args.pattern === 'string') return args.pattern;
   const json = JSON.stringify(args);
   return json === '{}' ? '' : json;
 }
