@@ -51,6 +51,8 @@ interface PendingCall {
 }
 
 const PERSIST_DELAY_MS = 250;
+/** 40 bytes/ms: a 100 KB snapshot is written at most every 2.5 s. */
+const PERSIST_BYTES_PER_MS = 40;
 const UNCLAIMED_RELEASE_MS = 10_000;
 
 /** One webview's connection to the host. The app uses the default one (`invoke`, `Channel`). */
@@ -61,6 +63,7 @@ export class IpcConnection {
   private nextCallId = 1;
   private persistTimer: ReturnType<typeof setTimeout> | null = null;
   private appState: (() => unknown) | null = null;
+  private appStateSize: () => number = () => 0;
   private readonly restoredApp: unknown;
 
   constructor(
@@ -86,9 +89,14 @@ export class IpcConnection {
     return this.restoredApp;
   }
 
-  /** Called at each persist; its value is saved with the channel indices it reflects. */
-  setAppStateProvider(provider: () => unknown): void {
+  /**
+   * Called at each persist; its value is saved with the channel indices it reflects. `size`
+   * estimates its serialized length: big states are written less often, so a long stream costs
+   * time linear in its length rather than quadratic.
+   */
+  setAppStateProvider(provider: () => unknown, size: () => number = () => 0): void {
     this.appState = provider;
+    this.appStateSize = size;
   }
 
   invoke<T>(command: string, args: Record<string, unknown> = {}): Promise<T> {
@@ -148,7 +156,9 @@ export class IpcConnection {
 
   /** Schedules a persist soon; repeated calls coalesce. */
   persistSoon(): void {
-    if (this.persistTimer === null) this.persistTimer = setTimeout(() => this.persistNow(), PERSIST_DELAY_MS);
+    if (this.persistTimer !== null) return;
+    const delay = Math.max(PERSIST_DELAY_MS, this.appStateSize() / PERSIST_BYTES_PER_MS);
+    this.persistTimer = setTimeout(() => this.persistNow(), delay);
   }
 
   private progress(): Record<string, number> {

@@ -31,7 +31,7 @@ export function makeAnswer(tokens, codeBlocks) {
   let count = 0;
   let seed = 1;
   let blocks = 0;
-  const perSection = Math.ceil(tokens / (codeBlocks + 1));
+  const perSection = Math.ceil(tokens / codeBlocks);
   while (count < tokens) {
     const parts = [`## Step ${seed}`, ''];
     let sectionTokens = 0;
@@ -54,6 +54,11 @@ export function makeAnswer(tokens, codeBlocks) {
     }
     sections.push(parts.join('\n'));
     count += sectionTokens;
+  }
+  // Sections run out before the blocks when code is long; the rest close the answer.
+  for (; blocks < codeBlocks; blocks++) {
+    const [lang, code] = CODE[blocks % CODE.length];
+    sections.push(`\`\`\`${lang}\n${code}\n\`\`\`\n`);
   }
   const text = sections.join('\n');
   return { text, tokens: tokenize(text) };

@@ -26,6 +26,8 @@ interface AppSnapshot {
 }
 
 const SAVE_DURING_STREAM_MS = 2000;
+/** During a stream each save sends the whole turn, so saves get rarer as it grows (50 chars/ms). */
+const SAVE_CHARS_PER_MS = 50;
 const STOP_GRACE_MS = 8000;
 const FAILED_INVOKE_GRACE_MS = 300;
 
@@ -60,6 +62,16 @@ function appSnapshot(): AppSnapshot {
     },
     session: sessionSnapshot(),
   };
+}
+
+/** About how many characters the streamed turn has (text, thinking, tool output). */
+function streamingSize(): number {
+  const turn = chat.get().streaming;
+  if (!turn) return 0;
+  let size = 0;
+  for (const part of turn.parts ?? []) if (part.kind === 'text') size += part.text.length + part.thinking.length;
+  for (const tool of Object.values(turn.tools ?? {})) size += (tool.output?.length ?? 0) + (tool.content?.length ?? 0) + (tool.previousContent?.length ?? 0);
+  return size;
 }
 
 /** Sends the messages changed since the last save (fromIndex) to the host; one save at a time. */
@@ -104,7 +116,7 @@ function listen(channel: Channel<CompletionEvent>): void {
   channel.onmessage = (event) => {
     dispatch({ type: 'event', channelId, event, now: Date.now() }, true);
     if (chat.get().channelId !== channelId) void saveNow();
-    else saveSoon(SAVE_DURING_STREAM_MS);
+    else saveSoon(Math.max(SAVE_DURING_STREAM_MS, streamingSize() / SAVE_CHARS_PER_MS));
   };
 }
 
@@ -270,7 +282,7 @@ export function answerForm(id: string, answers: Record<string, string | string[]
 /** Restores the chat after a reload (snapshot + load_chat), re-attaching a live stream's channel. */
 export async function initChat(): Promise<void> {
   const ipc = connection();
-  ipc.setAppStateProvider(appSnapshot);
+  ipc.setAppStateProvider(appSnapshot, streamingSize);
   const saved = ipc.restoredAppState() as AppSnapshot | undefined;
   restoreSession(saved?.session);
   if (!saved?.chat) return;

@@ -35,12 +35,13 @@ function lastBlock(groups: Block[][]): Block | undefined {
 
 /** A run of finished blocks; its array never changes once full, so it renders once. */
 const BlockGroup = memo(function BlockGroup({ blocks }: { blocks: Block[] }) {
+  // Its own box with content-visibility: once scrolled away, the browser skips its layout and paint.
   return (
-    <>
+    <div class="block-group">
       {blocks.map((block, i) => (
         <FinishedBlock key={block.key} block={block} previous={blocks[i - 1]} />
       ))}
-    </>
+    </div>
   );
 });
 
