@@ -1,6 +1,7 @@
 // The header: provider and model (with capability badges and context length), preset and options,
 // thinking, tools, permission mode, new chat and history; plus backend and provider problems.
 import type { Provider, ToolPermissionMode } from '../../src/protocol/webviewMessages';
+import type { ModelInfo } from '../chat/types';
 import { newChat } from '../chat/controller';
 import { hintFor } from '../session/hints';
 import { canThink, currentModel, openHistory, refreshModels, selectModel, selectProvider, session, setApiKey, setPermissionMode, setThink, setToolsEnabled } from '../session/session';
@@ -18,6 +19,13 @@ const MODES: { value: ToolPermissionMode; label: string }[] = [
 export function formatContext(tokens: number | undefined): string {
   if (!tokens) return '';
   return tokens >= 1024 ? `${Math.round(tokens / 1024)}k ctx` : `${tokens} ctx`;
+}
+
+/** A model in the list: its name, then what it can do and its context, so the choice is informed. */
+function optionLabel(m: ModelInfo): string {
+  const caps = m.capabilities.filter((c) => c === 'tools' || c === 'thinking' || c === 'vision');
+  const extra = [caps.join(' '), formatContext(m.contextLength)].filter(Boolean).join(' · ');
+  return extra ? `${m.label}  (${extra})` : m.label;
 }
 
 export function Header() {
@@ -38,7 +46,7 @@ export function Header() {
           {models.length === 0 && <vscode-option value={settings?.model ?? ''}>{modelsLoading ? 'Loading models…' : settings?.model || 'No models'}</vscode-option>}
           {models.map((m) => (
             <vscode-option key={m.id} value={m.id} title={[m.capabilities.join(', '), formatContext(m.contextLength)].filter(Boolean).join(' · ')}>
-              {m.label}
+              {optionLabel(m)}
             </vscode-option>
           ))}
         </vscode-dropdown>
