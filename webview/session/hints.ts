@@ -60,7 +60,7 @@ function describe(message: string, code: string | number | undefined, settings: 
       return { text: `Ollama is not reachable at ${host}. Start it (run \`ollama serve\` or open the Ollama app), or change the "prototyper.ollama.host" setting.`, action: 'retry' };
     }
     const host = provider === 'openai' ? settings?.openaiHost : settings?.anthropicHost;
-    return { text: `${providerName(provider)} is not reachable${host ? ` at ${host}` : ''}. Check the host setting and your network.`, action: 'retry' };
+    return { text: `${providerName(provider)} is not reachable${host ? ` at ${host}` : ''}. Check the "prototyper.${provider}.host" setting and your network.`, action: 'retry' };
   }
   if ((code === 'model_not_found' || /model .*not found|no such model|pull the model|404/.test(text)) && provider === 'ollama') {
     return { text: 'This model is not installed in Ollama. Pull it (`ollama pull <model>`) or pick another model.', action: 'refreshModels' };
