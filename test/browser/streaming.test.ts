@@ -59,6 +59,38 @@ describe('channel delivery in the page', () => {
   });
 });
 
+describe('reloads', () => {
+  it('restores a finished chat and a pending permission card after reloads, and the card still answers', async () => {
+    const page = await openHarness(browser);
+    const id = await sendMessage(page, 'First');
+    await stream(page, id, [...chunks(['Done with the first.']), done]);
+    await page.waitForSelector('.usage');
+    const id2 = await sendMessage(page, 'Second');
+    await stream(page, id2, [
+      { event: 'ToolCall', data: { id: 't9', tool: 'bash', args: { command: 'make' } } },
+      { event: 'ToolPermission', data: { id: 90, toolCallId: 't9', tool: 'bash', args: { command: 'make' } } },
+    ]);
+    await page.waitForSelector('[data-prompt-id="90"]');
+    await page.waitForFunction((cid) => (window as any).harness.ofType('ack').some((a: any) => a.id === cid && a.index === 1), id2);
+    await page.reload();
+    await waitReady(page);
+    await page.reload();
+    await waitReady(page);
+    expect((await page.evaluate(() => (window as any).harness.readies[0])).channels[String(id2)]).toBe(1);
+    await page.waitForSelector('[data-prompt-id="90"].pending');
+    await page.waitForFunction(() => document.body.textContent!.includes('Done with the first.'));
+    expect(await page.locator('.message').count()).toBe(4);
+    await page.locator('[data-prompt-id="90"] vscode-button', { hasText: 'Accept' }).click();
+    await waitCalls(page, 'resolve_tool_permission');
+    expect((await calls(page, 'resolve_tool_permission'))[0].args).toEqual({ permissionId: 90, decision: 'accepted' });
+    await stream(page, id2, [{ event: 'ToolResult', data: { id: 't9', tool: 'bash', success: true, output: 'built' } }, ...chunks(['Built.']), done], { start: 2 });
+    await page.waitForFunction(() => document.querySelectorAll('.usage').length === 2);
+    const stored = await page.evaluate(() => (Object.values((window as any).harness.chats) as any[])[0]);
+    expect(stored.messages.map((m: any) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
+    expect(stored.messages[3].tools.t9.status).toBe('succeeded');
+  });
+});
+
 describe('the request and the conversation', () => {
   it('sends attachments (host selection and @-picked file) as fenced blocks, with the model options', async () => {
     const page = await openHarness(browser);

@@ -32,6 +32,8 @@ const STOP_GRACE_MS = 8000;
 const FAILED_INVOKE_GRACE_MS = 300;
 
 let restoring = false;
+/** While a reload restores, the unsaved tail of the old snapshot is kept as it was, not overwritten. */
+let restoringUnsaved: AppSnapshot['chat']['unsaved'] | null = null;
 let saving: Promise<void> | null = null;
 let saveAgain = false;
 let saveTimer: ReturnType<typeof setTimeout> | null = null;
@@ -58,7 +60,7 @@ function appSnapshot(): AppSnapshot {
       streaming: s.streaming,
       channelId: s.channelId,
       error: s.error,
-      unsaved: { fromIndex: s.dirtyFrom, messages: s.messages.slice(s.dirtyFrom) },
+      unsaved: restoringUnsaved ?? { fromIndex: s.dirtyFrom, messages: s.messages.slice(s.dirtyFrom) },
     },
     session: sessionSnapshot(),
   };
@@ -287,13 +289,15 @@ export async function initChat(): Promise<void> {
   restoreSession(saved?.session);
   if (!saved?.chat) return;
   const c = saved.chat;
+  // No save and no snapshot of the half-restored state until load_chat has answered.
+  restoring = true;
+  restoringUnsaved = c.unsaved;
   chat.set({ ...emptyChat(c.chatId, c.createdAt), title: c.title, error: c.error });
   if (c.streaming && c.channelId !== null) {
     dispatch({ type: 'restoreStreaming', streaming: c.streaming, channelId: c.channelId });
     if (ipc.isOpen(c.channelId)) listen(new Channel<CompletionEvent>({ id: c.channelId }));
     else failStream(c.channelId, { message: 'The answer was interrupted when the view reloaded.', source: 'host' });
   }
-  restoring = true;
   let stored: ChatMessage[] = [];
   try {
     const found = await invoke<StoredChat | null>('load_chat', { chatId: c.chatId });
@@ -302,6 +306,7 @@ export async function initChat(): Promise<void> {
     // The snapshot alone still shows the unsaved part.
   }
   restoring = false;
+  restoringUnsaved = null;
   const base = [...stored.slice(0, c.unsaved.fromIndex), ...c.unsaved.messages];
   const now = chat.get();
   const skip = new Set([now.streaming?.id, ...now.messages.map((m) => m.id)]);
