@@ -5,6 +5,7 @@ import type {
   HostEvent,
   HostToWebview,
   InvokeError,
+  WebviewInitialData,
   WebviewToHost,
 } from '../src/protocol/webviewMessages';
 import { lastProcessed, openCursor, receive, type ChannelCursor } from './channelReducer';
@@ -22,6 +23,8 @@ declare function acquireVsCodeApi(): VsCodeApi;
 interface PersistedState {
   channels: Record<string, number>;
   app?: unknown;
+  /** An editor-tab chat's identity; the host reads it back to restore the panel after a reload. */
+  panelId?: string;
 }
 
 /** A rejected invoke: the host's or sidecar's error, with its code and data. */
@@ -65,13 +68,16 @@ export class IpcConnection {
   private appState: (() => unknown) | null = null;
   private appStateSize: () => number = () => 0;
   private readonly restoredApp: unknown;
+  private readonly panelId: string | undefined;
 
   constructor(
     private readonly api: VsCodeApi,
     target: Pick<Window, 'addEventListener'>,
+    initial?: WebviewInitialData,
   ) {
     const saved = (api.getState() ?? {}) as Partial<PersistedState>;
     this.restoredApp = saved.app;
+    this.panelId = initial?.panelId ?? saved.panelId;
     for (const [id, last] of Object.entries(saved.channels ?? {})) {
       const numericId = Number(id);
       if (Number.isSafeInteger(numericId) && typeof last === 'number') {
@@ -81,6 +87,8 @@ export class IpcConnection {
     target.addEventListener('message', (event: Event) => this.onMessage((event as MessageEvent).data));
     // `ready` is the first message; the host sends nothing before it and replays after the indices.
     this.post({ type: 'ready', channels: this.progress() });
+    // A panel's identity is saved at once, so even an untouched panel comes back as itself.
+    if (this.panelId !== undefined && saved.panelId !== this.panelId) this.api.setState({ ...saved, channels: this.progress(), panelId: this.panelId });
     setTimeout(() => this.releaseUnclaimed(), UNCLAIMED_RELEASE_MS);
   }
 
@@ -142,7 +150,7 @@ export class IpcConnection {
     if (this.persistTimer !== null) clearTimeout(this.persistTimer);
     this.persistTimer = null;
     const channels = this.progress();
-    const state: PersistedState = { channels, app: this.appState?.() };
+    const state: PersistedState = { channels, app: this.appState?.(), panelId: this.panelId };
     this.api.setState(state);
     // Acks only cover what setState holds, so a reload never asks for less than the host kept.
     for (const [id, entry] of this.channels) {
@@ -255,9 +263,19 @@ function randomChannelId(): number {
 
 let defaultConnection: IpcConnection | null = null;
 
+/** What the host put in `<div id="root" data-initial>`: which surface this is (sidebar or panel). */
+export function initialData(): WebviewInitialData | undefined {
+  try {
+    const raw = document.getElementById('root')?.dataset.initial;
+    return raw ? (JSON.parse(raw) as WebviewInitialData) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The connection to the real host, created on first use. */
 export function connection(): IpcConnection {
-  defaultConnection ??= new IpcConnection(acquireVsCodeApi(), window);
+  defaultConnection ??= new IpcConnection(acquireVsCodeApi(), window, initialData());
   return defaultConnection;
 }
 

@@ -4,6 +4,25 @@
 (function () {
   const params = new URLSearchParams(location.search);
   const theme = params.get('theme') || 'light';
+  // ?csp=1 applies a policy as strict as the extension's (no inline script or style, no eval) and
+  // records violations, to prove the bundle runs under it.
+  window.cspViolations = [];
+  window.cspDetails = [];
+  document.addEventListener('securitypolicyviolation', (e) => {
+    window.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`);
+    window.cspDetails.push([e.sourceFile, e.lineNumber, e.columnNumber, e.sample]);
+  });
+  if (params.get('csp') === '1') {
+    const meta = document.createElement('meta');
+    meta.httpEquiv = 'Content-Security-Policy';
+    meta.content = "default-src 'none'; script-src file:; style-src file: 'nonce-harness'; font-src file:; img-src file: data:; connect-src 'none'";
+    document.head.appendChild(meta);
+    // FAST reads the nonce for its one feature-detection <style> from this tag (the host should emit it too).
+    const nonce = document.createElement('meta');
+    nonce.setAttribute('property', 'csp-nonce');
+    nonce.setAttribute('content', 'harness');
+    document.head.appendChild(nonce);
+  }
   const bodyClass = { light: 'vscode-light', dark: 'vscode-dark', hc: 'vscode-high-contrast' }[theme] || 'vscode-light';
   document.addEventListener('DOMContentLoaded', () => {
     document.body.classList.add(bodyClass);

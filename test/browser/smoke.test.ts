@@ -22,4 +22,15 @@ describe('webview smoke', () => {
     expect(await page.textContent('.message.assistant .markdown')).toContain('there');
     await screenshot(page, 'smoke');
   });
+
+  it('runs under a strict content security policy (no inline script or style, no eval)', async () => {
+    const page = await openHarness(browser, { csp: true });
+    const id = await sendMessage(page, 'Hello under CSP');
+    await stream(page, id, [{ event: 'Chunk', data: { text: '# Title\n\n```js\nlet a = 1;\n```\n' } }, { event: 'Done', data: {} }]);
+    await page.waitForSelector('.message.assistant .code-block .hljs-keyword');
+    // Toolkit components styled (constructable stylesheets are allowed), and nothing was blocked.
+    const buttonHeight = await page.evaluate(() => document.querySelector('vscode-button.send-button')!.getBoundingClientRect().height);
+    expect(buttonHeight).toBeGreaterThan(10);
+    expect(await page.evaluate(() => (window as any).cspViolations)).toEqual([]);
+  });
 });

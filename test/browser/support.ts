@@ -41,14 +41,14 @@ export function launch(): Promise<Browser> {
   return chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
 }
 
-export const harnessUrl = (theme = 'light') => `${pathToFileURL(resolve(root, 'test/browser/harness.html')).href}?theme=${theme}`;
+export const harnessUrl = (theme = 'light', csp = false) => `${pathToFileURL(resolve(root, 'test/browser/harness.html')).href}?theme=${theme}${csp ? '&csp=1' : ''}`;
 
 /** Opens the harness, waits for the webview to say `ready` and to show its header. */
-export async function openHarness(browser: Browser, options: { theme?: string; width?: number; height?: number } = {}): Promise<Page> {
+export async function openHarness(browser: Browser, options: { theme?: string; width?: number; height?: number; csp?: boolean } = {}): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: options.width ?? 460, height: options.height ?? 760 } });
   page.setDefaultTimeout(8000);
   page.on('pageerror', (error) => console.error('[page error]', error.message));
-  await page.goto(harnessUrl(options.theme));
+  await page.goto(harnessUrl(options.theme, options.csp));
   await waitReady(page);
   return page;
 }

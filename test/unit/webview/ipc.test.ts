@@ -89,6 +89,17 @@ describe('IpcConnection', () => {
     expect(seen).toEqual([{ event: 'Chunk' }]);
   });
 
+  it('keeps a panel identity in the saved state, from the host or from before a reload', () => {
+    const f = fakeApi();
+    const ipc = new IpcConnection(f.api, f.target, { view: 'panel', panelId: 'p-1' });
+    expect(f.state().panelId).toBe('p-1');
+    ipc.persistNow();
+    expect(f.state().panelId).toBe('p-1');
+    const again = fakeApi(f.state());
+    new IpcConnection(again.api, again.target).persistNow();
+    expect(again.state().panelId).toBe('p-1');
+  });
+
   it('passes host events to subscribers', () => {
     const f = fakeApi();
     const ipc = new IpcConnection(f.api, f.target);
