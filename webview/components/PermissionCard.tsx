@@ -27,7 +27,10 @@ export function PermissionCard({ prompt }: { prompt: Permission }) {
   return (
     <div ref={ref} class={`prompt-card permission-card ${prompt.status}`} tabIndex={-1} role="group" aria-labelledby={titleId} data-prompt-id={prompt.id}>
       <div class="prompt-title" id={titleId}>
-        <span class="codicon codicon-shield" aria-hidden="true" /> Allow <code>{prompt.tool}</code>?
+        <span class="codicon codicon-shield" aria-hidden="true" />
+        <span>
+          Allow <code>{prompt.tool}</code>?
+        </span>
       </div>
       <div class="permission-subject">
         <span class="subject-label">{label}</span>
