@@ -2,7 +2,7 @@
 // the open tail block is parsed again when the streamed text grows. Code blocks get their actions.
 import { memo } from 'preact/compat';
 import { useRef } from 'preact/hooks';
-import { splitBlocks, type Block, type SplitResult } from '../markdown/blocks';
+import { GROUP_SIZE, splitBlocks, type Block, type SplitResult } from '../markdown/blocks';
 import { renderMarkdown } from '../markdown/render';
 import { CodeBlock } from './CodeBlock';
 
@@ -37,7 +37,7 @@ function lastBlock(groups: Block[][]): Block | undefined {
 const BlockGroup = memo(function BlockGroup({ blocks }: { blocks: Block[] }) {
   // Its own box with content-visibility: once scrolled away, the browser skips its layout and paint.
   return (
-    <div class="block-group">
+    <div class={blocks.length >= GROUP_SIZE ? 'block-group full' : 'block-group'}>
       {blocks.map((block, i) => (
         <FinishedBlock key={block.key} block={block} previous={blocks[i - 1]} />
       ))}

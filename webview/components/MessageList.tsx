@@ -9,7 +9,7 @@ import { MessageView } from './MessageView';
 
 /** How many messages a chat opens with, and how many more each scroll to the top adds. */
 const INITIAL = 30;
-const SLICE = 40;
+const SLICE = 20;
 
 export function MessageList() {
   const messages = useStore(chat, (s) => s.messages);
