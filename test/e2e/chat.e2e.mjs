@@ -409,7 +409,10 @@ async function permissionOutcome() {
   return wb.poll('the permission card to show its outcome', async () => wb.chat.locator('.permission-card .prompt-outcome').last().innerText({ timeout: 1000 }));
 }
 
-/** Waits for the newest tool card of `tool` to satisfy `ok`; returns { status, text }. */
+/**
+ * Waits for the newest tool card of `tool` to satisfy `ok`; returns { status, text }. A card whose
+ * text is not laid out yet (empty innerText while the view re-renders) is waited for, not judged.
+ */
 async function toolCard(tool, ok) {
   return wb.poll(`the ${tool} tool card to reach its end state`, async () => {
     await lastAssistant();
@@ -418,6 +421,6 @@ async function toolCard(tool, ok) {
     const card = cards.last();
     const status = ((await card.getAttribute('class', { timeout: 1000 })) ?? '').match(/status-(\w+)/)?.[1];
     const value = { status, text: (await card.innerText({ timeout: 1000 })).replace(/\s+/g, ' ').trim() };
-    return ok(value) ? value : null;
+    return value.text !== '' && ok(value) ? value : null;
   });
 }
