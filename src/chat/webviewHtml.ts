@@ -32,6 +32,8 @@ export function renderChatHtml(webview: vscode.Webview, extensionUri: vscode.Uri
   <meta charset="UTF-8">
   <meta http-equiv="Content-Security-Policy" content="${csp}">
   <meta name="viewport" content="width=device-width, initial-scale=1.0">
+  <!-- The toolkit (FAST) reads the nonce here for the one <style> element it creates itself. -->
+  <meta property="csp-nonce" content="${nonce}">
   <link rel="stylesheet" href="${asset('codicon.css')}" id="vscode-codicon-stylesheet">
   ${hasCss ? `<link rel="stylesheet" href="${asset('main.css')}">` : ''}
   <title>Prototyper</title>
