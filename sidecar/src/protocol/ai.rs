@@ -1,4 +1,4 @@
-//! Wire types of the AI command group (design.md §2, .notes/contracts.md): the CompletionEvent a
+//! Wire types of the AI command group (design.md §2; ARCHITECTURE.md, "The wire"): the CompletionEvent a
 //! `generate_completion_stream` channel carries, the request params, messages, model lists and
 //! the model-pull progress events. These Rust types are the source of the TypeScript copies.
 //!
