@@ -1,4 +1,4 @@
-// How the host builds the `initialize` params (contracts.md "Sidecar wire") from settings, so the
+// How the host builds the `initialize` params (ARCHITECTURE.md, "The wire") from settings, so the
 // supervisor stays free of VS Code. The shapes are the sidecar's, generated from Rust by ts-rs.
 import type { InitializeParams, InitializeResult, PackageManager } from '../protocol/generated';
 

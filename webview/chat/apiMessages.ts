@@ -1,5 +1,5 @@
 // Turns the transcript into the messages of a generate_completion_stream request: the system
-// prompt, user turns with their attachments as fenced blocks, and assistant tool turns as in contracts.md.
+// prompt, user turns with their attachments as fenced blocks, and assistant tool turns as ARCHITECTURE.md describes.
 import type { Attachment } from '../../src/protocol/webviewMessages';
 import type { ApiMessage, ChatMessage, ToolCard } from './types';
 

@@ -12,7 +12,7 @@ import type { Usage } from '../../src/protocol/generated/Usage';
 
 export type { CompletionEvent, FormField, ModelOptions, ModelPreset, Usage };
 
-/** One message of a generate_completion_stream request (contracts.md "AI command params"). */
+/** One message of a generate_completion_stream request (ARCHITECTURE.md, "The wire"). */
 export type ApiMessage = Omit<Message, 'role'> & { role: 'system' | 'user' | 'assistant' | 'tool' };
 
 export type ToolStatus = 'running' | 'awaiting_permission' | 'succeeded' | 'failed' | 'interrupted';

@@ -1,5 +1,5 @@
 //! The channel envelope (the params of the `channel` notification) and the generic terminal error
-//! every channel type may end with (contracts.md).
+//! every channel type may end with (ARCHITECTURE.md, "Channels").
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;

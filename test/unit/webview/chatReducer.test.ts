@@ -1,5 +1,5 @@
 // The chat reducer and the request builder: events build the streamed turn, every terminal ends it
-// with nothing pending, old messages keep their identity, and tool turns reach the API as in contracts.md.
+// with nothing pending, old messages keep their identity, and tool turns reach the API as ARCHITECTURE.md describes.
 import { describe, expect, it } from 'vitest';
 import { buildApiMessages, SYSTEM_PROMPT } from '../../../webview/chat/apiMessages';
 import { allMessages, chatReducer, emptyChat, needsSave, type ChatState } from '../../../webview/chat/reducer';
