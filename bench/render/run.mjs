@@ -3,7 +3,8 @@
 // markdown answer with code blocks into the built view and beside it a baseline that re-renders the
 // whole answer per chunk; reports main-thread time, the longest task, the growth when the answer
 // doubles, and the time to open a 2,000-message chat. Figures are printed and kept in bench/results/.
-import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -22,12 +23,13 @@ const BREAKDOWN = process.env.BENCH_BREAKDOWN === '1';
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 
 async function build() {
-  mkdirSync(resolve(root, 'dist/webview'), { recursive: true });
   mkdirSync(results, { recursive: true });
-  for (const file of ['codicon.css', 'codicon.ttf']) cpSync(resolve(root, `node_modules/@vscode/codicons/dist/${file}`), resolve(root, `dist/webview/${file}`));
-  const common = { absWorkingDir: root, bundle: true, minify: true, platform: 'browser', format: 'iife', target: 'es2022', jsx: 'automatic', jsxImportSource: 'preact', loader: { '.ttf': 'file' }, logLevel: 'warning' };
-  await esbuild.build({ ...common, entryPoints: ['webview/main.tsx'], outfile: 'dist/webview/main.js' });
-  await esbuild.build({ ...common, entryPoints: ['bench/render/baseline.ts'], outfile: 'bench/results/render-baseline.js' });
+  // The view as it ships (the production build of esbuild.mjs), and the baseline beside it.
+  execFileSync(process.execPath, ['esbuild.mjs', '--production'], { cwd: root, stdio: 'inherit' });
+  await esbuild.build({
+    absWorkingDir: root, bundle: true, minify: true, platform: 'browser', format: 'iife', target: 'es2022', jsx: 'automatic', jsxImportSource: 'preact', logLevel: 'warning',
+    entryPoints: ['bench/render/baseline.ts'], outfile: 'bench/results/render-baseline.js',
+  });
 }
 
 /** Main-thread tasks of the page's renderer from a Chrome trace: total busy time and the longest. */

@@ -1,9 +1,10 @@
-// Shared set-up of the browser tests: builds the webview bundle (as esbuild.mjs does), launches
+// Shared set-up of the browser tests: builds the webview bundle with esbuild.mjs, launches
 // Debian's Chromium through playwright-core, and opens the harness page around the bundle.
-import { cpSync, mkdirSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import * as esbuild from 'esbuild';
+import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const root = resolve(import.meta.dirname, '../..');
@@ -11,27 +12,9 @@ export const screenshotDir = resolve(root, 'test-results/screenshots');
 
 let built: Promise<void> | null = null;
 
-/** Builds dist/webview/main.js (+ main.css, codicons) with the options of esbuild.mjs's webview build. */
+/** Builds dist/webview (main.js, main.css, codicons) with the project's own build, esbuild.mjs. */
 export function buildWebview(): Promise<void> {
-  built ??= (async () => {
-    mkdirSync(resolve(root, 'dist/webview'), { recursive: true });
-    for (const file of ['codicon.css', 'codicon.ttf']) cpSync(resolve(root, `node_modules/@vscode/codicons/dist/${file}`), resolve(root, `dist/webview/${file}`));
-    await esbuild.build({
-      absWorkingDir: root,
-      entryPoints: ['webview/main.tsx'],
-      outfile: 'dist/webview/main.js',
-      bundle: true,
-      sourcemap: true,
-      sourcesContent: false,
-      platform: 'browser',
-      format: 'iife',
-      target: 'es2022',
-      jsx: 'automatic',
-      jsxImportSource: 'preact',
-      loader: { '.ttf': 'file' },
-      logLevel: 'warning',
-    });
-  })();
+  built ??= promisify(execFile)(process.execPath, ['esbuild.mjs'], { cwd: root }).then(() => undefined);
   return built;
 }
 
