@@ -94,9 +94,13 @@ export function percentile(values: number[], p: number): number {
   return sorted[rank];
 }
 
-/** Wall-clock milliseconds with sub-millisecond precision, comparable across processes. */
+/**
+ * Milliseconds on the machine's monotonic clock, comparable across processes. Not
+ * `performance.timeOrigin + performance.now()`: each process estimates its own time origin at
+ * start, and those estimates can differ by milliseconds.
+ */
 export function nowMs(): number {
-  return performance.timeOrigin + performance.now();
+  return Number(process.hrtime.bigint()) / 1e6;
 }
 
 export function format(value: number, digits = 0): string {

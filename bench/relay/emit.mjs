@@ -1,11 +1,12 @@
-// Line source for bench/relay: prints `<sequence> <wall-clock ms>` lines to stdout.
+// Line source for bench/relay: prints `<sequence> <monotonic ms>` lines to stdout.
 //   node emit.mjs flood N          N lines as fast as the pipe takes them (stamped per write)
 //   node emit.mjs paced N GAP_MS   N lines, one write each, GAP_MS apart (stamped per line)
 import { writeSync } from 'node:fs';
 
 const [mode, countText, gapText] = process.argv.slice(2);
 const count = Number(countText);
-const now = () => performance.timeOrigin + performance.now();
+// The machine's monotonic clock, which the reading process shares (see nowMs in bench/lib/pipeline.ts).
+const now = () => Number(process.hrtime.bigint()) / 1e6;
 
 if (mode === 'flood') {
   const perWrite = 2048;

@@ -44,19 +44,26 @@ impl<T: ChannelMessage> ChannelSender<T> {
         })
     }
 
-    /// The queue this channel sends on (for `Outbox::wait_for_room`).
-    pub fn outbox(&self) -> &Outbox {
-        &self.outbox
-    }
-
     /// The channel id the caller allocated (the `onEvent` param).
     pub fn id(&self) -> u64 {
         self.id
     }
 
-    /// Sends `message` as the channel's next message. Returns false, sending nothing, once the
-    /// terminal message has been sent or the host is gone.
+    /// Sends `message` as the channel's next message, queued for the writer thread. Returns false,
+    /// sending nothing, once the terminal message has been sent or the host is gone.
     pub fn send(&self, message: T) -> bool {
+        self.deliver(message, Outbox::send_body)
+    }
+
+    /// Sends `message` by writing it to stdout from this thread, blocking while the host is not
+    /// reading (`Outbox::write_now`). For threads reading a child's pipe, never for async tasks.
+    /// A channel's messages must all take one door, except the terminal one sent after the others
+    /// returned, or their wire order could differ from their indices.
+    pub fn send_now(&self, message: T) -> bool {
+        self.deliver(message, Outbox::write_now)
+    }
+
+    fn deliver(&self, message: T, door: fn(&Outbox, Vec<u8>) -> bool) -> bool {
         let terminal = message.is_terminal();
         // Serialize outside the lock: it is the expensive part, and order is only decided below.
         let Ok(message_json) = serde_json::to_string(&message) else {
@@ -77,8 +84,8 @@ impl<T: ChannelMessage> ChannelSender<T> {
         );
         state.next_index += 1;
         state.closed = terminal;
-        // Queued under the lock so that index order is queue order.
-        self.outbox.send_body(body.into_bytes())
+        // Handed over under the lock so that index order is wire order.
+        door(&self.outbox, body.into_bytes())
     }
 
     /// True once the terminal message went out.

@@ -1,82 +1,86 @@
-//! The outgoing queue: every frame the sidecar sends (responses, notifications, channel messages)
-//! is serialized by its producer and queued here; one writer task drains the queue onto stdout.
+//! Everything the sidecar sends (responses, notifications, channel messages) reaches stdout
+//! through here, by one of two doors that share one lock on stdout, so frames never interleave:
 //!
-//! Why a queue and one writer: frames must never interleave, and the writer can coalesce many small
-//! frames into one `write` + `flush` when producers outpace the pipe (see `rpc::server`).
+//! - `send_body` queues a serialized frame for the writer thread and never blocks. Async tasks
+//!   use it. When producers outpace the pipe, the writer coalesces queued frames into one
+//!   `write` + `flush`.
+//! - `write_now` writes a frame from the calling thread straight to stdout, blocking while the
+//!   host is not reading. Threads that read a child's pipe use it: a child's output reaches the
+//!   host with one thread wakeup in the sidecar, and a host that stops reading holds the child
+//!   back through its pipe instead of growing the sidecar's memory.
+//!
+//! Frames from the two doors are not ordered against each other. A channel keeps its order by
+//! using one door for all its messages but the terminal one, which goes last, after the direct
+//! writes have returned (see `commands::process::spawn`).
 
+use crate::rpc::codec::LspCodec;
+use bytes::BytesMut;
 use serde::Serialize;
 use serde_json::Value;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
-use tokio::sync::{mpsc, Notify};
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use tokio::sync::mpsc;
+use tokio_util::codec::Encoder;
 
-/// Bytes queued but not yet written; shared by the producers and the writer.
-#[derive(Debug, Default)]
-pub struct Backlog {
-    bytes: AtomicUsize,
-    drained: Notify,
+/// Queued bytes beyond which the writer stops coalescing and writes what it has.
+const MAX_BATCH: usize = 1024 * 1024;
+
+/// stdout, shared by the writer thread and direct writers.
+struct SharedOutput {
+    writer: Mutex<Box<dyn Write + Send>>,
+    /// Set when a write failed: the host closed the pipe, and nothing more can be delivered.
+    broken: AtomicBool,
 }
 
-impl Backlog {
-    /// Called by the writer after it wrote `bytes` (or gave up: then with everything queued).
-    pub fn written(&self, bytes: usize) {
-        let _ = self.bytes.fetch_update(Ordering::AcqRel, Ordering::Acquire, |queued| Some(queued.saturating_sub(bytes)));
-        self.drained.notify_waiters();
+impl SharedOutput {
+    /// Writes already-framed bytes; false (and broken from then on) when the pipe is gone.
+    fn write_framed(&self, framed: &[u8]) -> bool {
+        if self.broken.load(Ordering::Acquire) {
+            return false;
+        }
+        let mut writer = self.writer.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if writer.write_all(framed).is_err() || writer.flush().is_err() {
+            self.broken.store(true, Ordering::Release);
+            return false;
+        }
+        true
     }
-
-    /// Bytes waiting to be written.
-    pub fn queued(&self) -> usize {
-        self.bytes.load(Ordering::Acquire)
-    }
 }
 
-/// The writer's end of the queue.
-pub struct Outgoing {
-    pub receiver: mpsc::UnboundedReceiver<Vec<u8>>,
-    pub backlog: Arc<Backlog>,
-}
-
-/// A handle producers use to queue frames. Cheap to clone.
-#[derive(Clone, Debug)]
+/// A handle producers use to send frames. Cheap to clone.
+#[derive(Clone)]
 pub struct Outbox {
     sender: mpsc::UnboundedSender<Vec<u8>>,
-    backlog: Arc<Backlog>,
+    output: Arc<SharedOutput>,
+}
+
+/// The writer thread's end of the queue; `run` it on a dedicated thread.
+pub struct Outgoing {
+    receiver: mpsc::UnboundedReceiver<Vec<u8>>,
+    output: Arc<SharedOutput>,
 }
 
 impl Outbox {
-    /// Creates the queue; the `Outgoing` end goes to the writer.
-    pub fn new() -> (Outbox, Outgoing) {
+    /// Wraps `output` (stdout); the `Outgoing` end must be run by a thread of its own.
+    pub fn new(output: impl Write + Send + 'static) -> (Outbox, Outgoing) {
         let (sender, receiver) = mpsc::unbounded_channel();
-        let backlog = Arc::new(Backlog::default());
-        (Outbox { sender, backlog: backlog.clone() }, Outgoing { receiver, backlog })
+        let output = Arc::new(SharedOutput { writer: Mutex::new(Box::new(output)), broken: AtomicBool::new(false) });
+        (Outbox { sender, output: output.clone() }, Outgoing { receiver, output })
     }
 
     /// Queues a JSON-RPC message body that is already serialized. Returns false when the writer
     /// is gone (the host closed the pipe), which producers treat as "stop working".
     pub fn send_body(&self, body: Vec<u8>) -> bool {
-        let length = body.len();
-        self.backlog.bytes.fetch_add(length, Ordering::AcqRel);
-        let sent = self.sender.send(body).is_ok();
-        if !sent {
-            self.backlog.written(length);
-        }
-        sent
+        !self.output.broken.load(Ordering::Acquire) && self.sender.send(body).is_ok()
     }
 
-    /// Waits while more than `limit` bytes are queued for a host that reads slower than a
-    /// producer writes. Bulk producers (process output) call it before reading more, so a stalled
-    /// host slows the child down through its pipe instead of growing the sidecar's memory.
-    /// Returns at once when the writer is gone.
-    pub async fn wait_for_room(&self, limit: usize) {
-        loop {
-            let drained = self.backlog.drained.notified();
-            tokio::pin!(drained);
-            drained.as_mut().enable();
-            if self.backlog.queued() <= limit || self.sender.is_closed() {
-                return;
-            }
-            drained.await;
-        }
+    /// Writes a serialized body as one frame from this thread, blocking until the pipe took it.
+    /// Never call it from an async task: it blocks while the host is not reading.
+    pub fn write_now(&self, body: Vec<u8>) -> bool {
+        let mut framed = BytesMut::with_capacity(body.len() + 32);
+        let _ = LspCodec::new().encode(body, &mut framed);
+        self.output.write_framed(&framed)
     }
 
     /// Queues a notification `{ jsonrpc, method, params }`.
@@ -109,8 +113,35 @@ impl Outbox {
         self.send_body(serde_json::to_vec(&body).unwrap_or_default())
     }
 
-    /// True once the writer has stopped (stdout closed).
+    /// True once nothing more can reach the host (stdout closed, or the writer stopped).
     pub fn is_closed(&self) -> bool {
-        self.sender.is_closed()
+        self.sender.is_closed() || self.output.broken.load(Ordering::Acquire)
+    }
+}
+
+impl Outgoing {
+    /// Drains the queue onto stdout until every `Outbox` is dropped or the host closes the pipe.
+    /// Frames queued while a write is under way go out together in the next one.
+    pub fn run(self) {
+        let Outgoing { mut receiver, output } = self;
+        let mut codec = LspCodec::new();
+        let mut buffer = BytesMut::with_capacity(64 * 1024);
+        while let Some(body) = receiver.blocking_recv() {
+            let _ = codec.encode(body, &mut buffer);
+            while buffer.len() < MAX_BATCH {
+                match receiver.try_recv() {
+                    Ok(body) => {
+                        let _ = codec.encode(body, &mut buffer);
+                    }
+                    Err(_) => break,
+                }
+            }
+            if !output.write_framed(&buffer) {
+                // The host closed our stdout; the read loop will see EOF too.
+                receiver.close();
+                return;
+            }
+            buffer.clear();
+        }
     }
 }

@@ -12,9 +12,8 @@ use crate::error::{codes, AppError};
 use crate::permissions::GrantedGroups;
 use crate::protocol::rpc::{InitializeParams, InitializeResult};
 use crate::rpc::codec::{Frame, LspCodec};
-use crate::rpc::outbox::{Outbox, Outgoing};
+use crate::rpc::outbox::Outbox;
 use crate::workspace::Workspace;
-use bytes::BytesMut;
 use futures::{FutureExt, StreamExt};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -23,7 +22,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::AsyncRead;
-use tokio_util::codec::{Encoder, FramedRead};
+use tokio_util::codec::FramedRead;
 use tokio_util::sync::CancellationToken;
 
 /// How long a cancelled handler may keep running before the server answers "cancelled" for it.
@@ -44,20 +43,20 @@ pub enum Exit {
 
 /// Runs the server until `exit` or EOF, then stops all work. Returns how it ended.
 ///
-/// `output` is written from a dedicated thread with plain blocking writes: a frame goes from the
-/// producing task to the pipe with one thread hop, instead of two through tokio's blocking-pool
-/// stdout, which keeps the added latency of streamed output low on a busy machine.
+/// `output` is written with plain blocking writes, from a dedicated writer thread for queued frames
+/// and from pipe-reader threads for process output (see `rpc::outbox`), never through tokio's
+/// blocking-pool stdout: fewer thread hops keep the added latency of streamed output low.
 pub async fn serve<R, W>(input: R, output: W) -> Exit
 where
     R: AsyncRead + Unpin,
     W: std::io::Write + Send + 'static,
 {
-    let (outbox, outgoing) = Outbox::new();
+    let (outbox, outgoing) = Outbox::new(output);
     let (writer_done, writer) = tokio::sync::oneshot::channel::<()>();
     std::thread::Builder::new()
         .name("stdout-writer".into())
         .spawn(move || {
-            write_frames(outgoing, output);
+            outgoing.run();
             let _ = writer_done.send(());
         })
         .expect("the writer thread starts");
@@ -245,38 +244,6 @@ async fn run_command(context: RequestContext, method: &str, params: Value, cance
         log(&format!("handler for {method} panicked: {reason}"));
         Err(AppError::internal(format!("Internal error: '{method}' failed unexpectedly ({reason}). The sidecar is still running; see the Prototyper Sidecar output.")))
     })
-}
-
-/// The only code that writes to stdout. Coalesces queued frames into one write and flushes when
-/// the queue is momentarily empty, so bursts cost one syscall and single messages are not delayed.
-/// Returns when every `Outbox` is gone or the host closed the pipe.
-fn write_frames<W: std::io::Write>(outgoing: Outgoing, mut output: W) {
-    let Outgoing { mut receiver, backlog } = outgoing;
-    let mut codec = LspCodec::new();
-    let mut buffer = BytesMut::with_capacity(64 * 1024);
-    while let Some(body) = receiver.blocking_recv() {
-        let mut bodies = body.len();
-        let _ = codec.encode(body, &mut buffer);
-        while buffer.len() < 1024 * 1024 {
-            match receiver.try_recv() {
-                Ok(body) => {
-                    bodies += body.len();
-                    let _ = codec.encode(body, &mut buffer);
-                }
-                Err(_) => break,
-            }
-        }
-        if output.write_all(&buffer).is_err() || output.flush().is_err() {
-            // The host closed our stdout; the read loop will see EOF too. Release any producer
-            // waiting for room (they check that the queue is closed).
-            receiver.close();
-            backlog.written(usize::MAX);
-            return;
-        }
-        backlog.written(bodies);
-        buffer.clear();
-    }
-    backlog.written(usize::MAX);
 }
 
 /// Writes a log line to stderr (never stdout, which carries frames).

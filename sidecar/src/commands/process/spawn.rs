@@ -2,9 +2,12 @@
 //!
 //! Every child runs in its own process group (so killing it kills what it started: `npm run dev`
 //! → node → esbuild) with stdin closed, and on Linux with `PR_SET_PDEATHSIG` so it is killed even
-//! when the sidecar is SIGKILLed. One supervisor task per child reads stdout and stderr in large
-//! chunks, hands each read to the child's `Sink` at once (no timers: a read is the batch), reaps
-//! the child, and only then reports the exit, so output always precedes `Exit` on a channel.
+//! when the sidecar is SIGKILLed. A thread per pipe (stdout, stderr) reads it in large chunks with
+//! blocking reads and hands each read to the child's `Sink` at once (no timers: a read is the
+//! batch); channel output is written straight to stdout from that thread (`ChannelSender::send_now`),
+//! so a line costs one thread wakeup in the sidecar, and a host that stops reading holds the child
+//! back through its pipe. One task per child reaps it, waits for both readers, and only then
+//! reports the exit, so output always precedes `Exit` on a channel.
 //!
 //! Known limit: PDEATHSIG reaches only the direct child; grandchildren survive a SIGKILLed sidecar.
 //! On every orderly end (shutdown, EOF on stdin, kill_process) the whole group is killed.
@@ -16,15 +19,13 @@ use crate::protocol::process::{OutputStream, ProcessEvent};
 use std::collections::HashMap;
 use std::path::Path;
 use std::process::Stdio;
+use std::io::Read;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::io::{AsyncRead, AsyncReadExt};
-use tokio::sync::watch;
+use tokio::sync::{oneshot, watch};
 
 /// Size of one read from a child's pipe. Large, so a fast producer costs few messages.
 const READ_CHUNK: usize = 256 * 1024;
-/// Output queued for the host beyond which a child's pipe is not read until the host catches up.
-const MAX_BACKLOG: usize = 16 * 1024 * 1024;
 /// After the child exits, how long a grandchild still holding its pipes may delay `Exit`.
 const DRAIN_GRACE: Duration = Duration::from_secs(2);
 /// How long `kill` waits after SIGTERM before SIGKILL.
@@ -245,11 +246,19 @@ pub fn spawn(
 ) -> Result<Spawned, AppError> {
     let mut command = tokio::process::Command::new(program);
     command.args(args).current_dir(cwd).stdin(Stdio::null()).kill_on_drop(false);
-    if sink.is_some() {
-        command.stdout(Stdio::piped()).stderr(Stdio::piped());
-    } else {
-        command.stdout(Stdio::null()).stderr(Stdio::null());
-    }
+    // Our own pipes rather than tokio's: they are read by plain threads with blocking reads.
+    let pipes = match sink {
+        Some(_) => {
+            let (stdout_reader, stdout_writer) = std::io::pipe().map_err(|err| spawn_error(program, cwd, err))?;
+            let (stderr_reader, stderr_writer) = std::io::pipe().map_err(|err| spawn_error(program, cwd, err))?;
+            command.stdout(stdout_writer).stderr(stderr_writer);
+            Some((stdout_reader, stderr_reader))
+        }
+        None => {
+            command.stdout(Stdio::null()).stderr(Stdio::null());
+            None
+        }
+    };
     #[cfg(unix)]
     {
         command.process_group(0);
@@ -271,37 +280,28 @@ pub fn spawn(
             }
         }
     }
-    let mut child = command.spawn().map_err(|err| spawn_error(program, cwd, err))?;
+    let spawned = command.spawn();
+    // Close our copies of the pipes' write ends now, or the readers would never see EOF.
+    drop(command);
+    let mut child = spawned.map_err(|err| spawn_error(program, cwd, err))?;
     let pid = child.id().ok_or_else(|| AppError::process(format!("'{program}' exited before it could be tracked")))?;
     let (exit_sender, exit_receiver) = watch::channel(None);
     state.processes.insert(pid, exit_receiver.clone());
 
-    let stdout = child.stdout.take();
-    let stderr = child.stderr.take();
-    let readers = {
-        let sink = sink.clone();
-        tokio::spawn(async move {
-            let out = async {
-                if let (Some(pipe), Some(sink)) = (stdout, &sink) {
-                    pump(pipe, OutputStream::Stdout, sink).await;
-                }
-            };
-            let err = async {
-                if let (Some(pipe), Some(sink)) = (stderr, &sink) {
-                    pump(pipe, OutputStream::Stderr, sink).await;
-                }
-            };
-            futures::join!(out, err);
-        })
+    let readers: Vec<oneshot::Receiver<()>> = match (pipes, &sink) {
+        (Some((stdout, stderr)), Some(sink)) => vec![
+            start_reader(pid, stdout, OutputStream::Stdout, sink.clone()),
+            start_reader(pid, stderr, OutputStream::Stderr, sink.clone()),
+        ],
+        _ => Vec::new(),
     };
     tokio::spawn(async move {
         let status = child.wait().await;
         // Reaped: the pid may be reused from now on, so it leaves the table before anything else.
         state.processes.remove(pid);
-        let mut readers = readers;
-        if tokio::time::timeout(DRAIN_GRACE, &mut readers).await.is_err() {
-            readers.abort(); // a grandchild kept the pipes open; it was killed with the group or is a daemon
-        }
+        // A grandchild may keep the pipes open (a daemon that outlived the group); `Exit` does not
+        // wait for it beyond the grace, and its reader stops at its next read (the channel is closed).
+        let _ = tokio::time::timeout(DRAIN_GRACE, futures::future::join_all(readers)).await;
         let exit = match status {
             Ok(status) => ExitInfo::from_status(status),
             Err(_) => ExitInfo { code: None, signal: None },
@@ -326,32 +326,76 @@ fn spawn_error(program: &str, cwd: &Path, err: std::io::Error) -> AppError {
     }
 }
 
+/// Starts the thread that reads `pipe` to its end; the receiver resolves when it is done.
+fn start_reader(pid: u32, pipe: std::io::PipeReader, stream: OutputStream, sink: Sink) -> oneshot::Receiver<()> {
+    let (done, finished) = oneshot::channel();
+    let started = std::thread::Builder::new().name(format!("pipe-{pid}-{stream:?}").to_lowercase()).spawn(move || {
+        request_short_slice();
+        pump(pipe, stream, &sink);
+        let _ = done.send(());
+    });
+    if let Err(err) = started {
+        // Out of threads: the pipe is dropped with the closure, so the child gets EPIPE rather
+        // than blocking forever, and the exit is still reported.
+        crate::rpc::server::log(&format!("could not start a reader for process {pid}: {err}"));
+    }
+    finished
+}
+
+/// Asks the scheduler for a short time slice for the calling thread (Linux 6.12 and later, whose
+/// EEVDF scheduler lets a woken task with a shorter slice preempt the running one). Without it a
+/// pipe reader woken by a child's write waits for whatever runs on the CPU to finish its slice,
+/// which is up to 1.5 ms on a 2-core machine and was most of the tail latency of process output.
+/// The reader runs for microseconds per wakeup, so it takes nothing from anyone. Older kernels
+/// ignore the slice, and a refusal leaves the thread as it was.
+fn request_short_slice() {
+    #[cfg(target_os = "linux")]
+    {
+        const SLICE_NS: u64 = 100_000; // the shortest slice the kernel accepts
+        // SAFETY: sched_getattr/sched_setattr on the calling thread (pid 0) with a zeroed,
+        // correctly sized sched_attr; they only read and write that struct.
+        unsafe {
+            let mut attr: libc::sched_attr = std::mem::zeroed();
+            let size = std::mem::size_of::<libc::sched_attr>() as libc::c_uint;
+            if libc::syscall(libc::SYS_sched_getattr, 0, &mut attr as *mut libc::sched_attr, size, 0) != 0 {
+                return;
+            }
+            if attr.sched_policy != libc::SCHED_OTHER as u32 {
+                return; // someone chose a policy for us; keep it
+            }
+            attr.size = size;
+            attr.sched_runtime = SLICE_NS;
+            libc::syscall(libc::SYS_sched_setattr, 0, &attr as *const libc::sched_attr, 0);
+        }
+    }
+}
+
 /// Reads one pipe to its end, handing every read to the sink.
-async fn pump(mut pipe: impl AsyncRead + Unpin, stream: OutputStream, sink: &Sink) {
+fn pump(mut pipe: impl Read, stream: OutputStream, sink: &Sink) {
     let mut buffer = vec![0u8; READ_CHUNK];
     let mut splitter = LineSplitter::default();
     loop {
-        if let Sink::Channel(channel) = sink {
-            channel.outbox().wait_for_room(MAX_BACKLOG).await;
-        }
-        let read = match pipe.read(&mut buffer).await {
-            Ok(0) | Err(_) => break,
+        let read = match pipe.read(&mut buffer) {
+            Ok(0) => break,
             Ok(read) => read,
+            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => break,
         };
         match sink {
             Sink::Channel(channel) => {
-                // When the host is gone `send` drops the message; reading goes on regardless so
-                // the child never blocks on a full pipe.
+                // When the host is gone `send_now` drops the message; reading goes on regardless so
+                // the child never blocks on a full pipe. Once `Exit` went out (a daemon grandchild
+                // still writing after the grace), there is no one left to read for.
                 let lines = splitter.push(&buffer[..read]);
-                if !lines.is_empty() {
-                    channel.send(ProcessEvent::Output { stream, lines });
+                if !lines.is_empty() && !channel.send_now(ProcessEvent::Output { stream, lines }) && channel.is_closed() {
+                    return;
                 }
             }
             Sink::Collect(collected) => collected.lock().unwrap_or_else(|p| p.into_inner()).push(&buffer[..read]),
         }
     }
     if let (Sink::Channel(channel), Some(last)) = (sink, splitter.finish()) {
-        channel.send(ProcessEvent::Output { stream, lines: vec![last] });
+        channel.send_now(ProcessEvent::Output { stream, lines: vec![last] });
     }
 }
 
