@@ -95,6 +95,11 @@ interface Running {
   ended: boolean;
   endPromise: Promise<void>;
   markEnded(): void;
+  /**
+   * Process groups this sidecar reported starting (a spawning command answered `{pid}` for a
+   * channel), by channel id, until the channel's terminal message. See `killOrphanedGroups`.
+   */
+  processGroups: Map<number, number>;
 }
 
 interface ReadyWaiter {
@@ -170,14 +175,17 @@ export class SidecarSupervisor {
    */
   async request<R = unknown>(method: string, params: object = {}, token?: CancellationToken): Promise<R> {
     const running = await this.whenReady(method, token);
+    let result: R;
     try {
       // vscode-jsonrpc takes a trailing token; an undefined one would be sent as a second param.
-      return token
+      result = token
         ? await running.connection.sendRequest<R>(method, params, token)
         : await running.connection.sendRequest<R>(method, params);
     } catch (error) {
       throw toRequestError(error, method);
     }
+    trackProcessGroup(running, params, result);
+    return result;
   }
 
   dispose(): Promise<void> {
@@ -266,12 +274,23 @@ export class SidecarSupervisor {
       info: (m) => logger.info(m),
       log: (m) => logger.info(m),
     });
-    const running: Running = { child, connection, launch, ready: false, expectedEnd: false, ended: false, endPromise, markEnded };
+    const running: Running = {
+      child,
+      connection,
+      launch,
+      ready: false,
+      expectedEnd: false,
+      ended: false,
+      endPromise,
+      markEnded,
+      processGroups: new Map(),
+    };
 
     connection.onError(([error]) => {
       if (!running.ended) logger.error(`Sidecar connection: ${error.message}`);
     });
     connection.onNotification('channel', (params: ChannelEnvelope) => {
+      if (params?.terminal) running.processGroups.delete(params.id);
       // Messages of a process that is being replaced are dropped (its channels get their terminal error).
       if (this.running === running && !running.ended) this.channelEmitter.fire(params);
     });
@@ -311,6 +330,7 @@ export class SidecarSupervisor {
     if (this.running === running) this.running = undefined;
     const how = describeExit(code, signal);
     this.options.logger.info(`Sidecar (pid ${running.child.pid ?? '?'}) exited with ${how}`);
+    killOrphanedGroups(running, this.options.logger);
     this.exitEmitter.fire({ code, signal, expected: running.expectedEnd });
     if (running.expectedEnd || this.disposed) return;
 
@@ -454,4 +474,37 @@ function settledWriter(inner: MessageWriter): MessageWriter {
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref?.());
+}
+
+/**
+ * Remembers the process group of a process the sidecar started for a channel: a spawning command
+ * (`bun_dev`, `run_shell_command`, …) called with `onEvent` answers `{pid}`, and the child leads
+ * its own group. Recognized by shape, so a new spawning command needs no list here.
+ */
+function trackProcessGroup(running: Running, params: object, result: unknown): void {
+  const channel = (params as { onEvent?: unknown }).onEvent;
+  const pid = (result as { pid?: unknown } | null)?.pid;
+  if (typeof channel === 'number' && typeof pid === 'number' && Number.isInteger(pid) && pid > 1) {
+    running.processGroups.set(channel, pid);
+  }
+}
+
+/**
+ * The sidecar kills its process groups whenever it ends in order, and the kernel kills its direct
+ * children when it dies (`PR_SET_PDEATHSIG`), but their own children (`npm run dev` → node →
+ * esbuild) would outlive a sidecar that was SIGKILLed or crashed. So the host kills the groups
+ * whose channels had not ended. A group id cannot be reused while any member lives, and this
+ * runs as soon as the sidecar's exit is seen, so it reaches only what the sidecar started.
+ */
+function killOrphanedGroups(running: Running, logger: SupervisorLogger): void {
+  if (process.platform === 'win32' || running.processGroups.size === 0) return;
+  for (const pgid of running.processGroups.values()) {
+    try {
+      process.kill(-pgid, 'SIGKILL');
+      logger.info(`Killed process group ${pgid}, left running by the sidecar`);
+    } catch {
+      // ESRCH: the whole group is already gone.
+    }
+  }
+  running.processGroups.clear();
 }

@@ -1,7 +1,7 @@
 // The real sidecar binary through the supervisor, relay and bridge, as the extension wires them:
 // initialize, a file command, and a process channel relayed to a fake webview. Skipped (with the
 // reason in the suite name) when sidecar/target/debug/prototyper-sidecar has not been built.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -132,4 +132,58 @@ describe.skipIf(!built)(title, () => {
     expect(supervisor.status.state).toBe('ready');
     expect(supervisor.status.pid).not.toBe(pid);
   });
+
+  it.skipIf(process.platform !== 'linux')('kills what the processes of a SIGKILLed sidecar started', async () => {
+    await waitUntilReady();
+    const id = 646464;
+    // node starts `sleep` in its process group and prints its pid; node dies with the sidecar
+    // (PR_SET_PDEATHSIG), sleep would be orphaned.
+    const script = "const c = require('child_process').spawn('sleep', ['30'], { stdio: 'ignore' }); console.log('grandchild', c.pid); setTimeout(() => {}, 30000)";
+    const response = await invoke('run_shell_command', { cwd: '.', command: `node -e "${script}"`, onEvent: { __channel__: id } });
+    expect(response).toMatchObject({ ok: true });
+    const grandchild = await waitFor(() => {
+      const line = outputLines(id).find((text) => text.startsWith('grandchild '));
+      return line ? Number(line.split(' ')[1]) : undefined;
+    });
+    expect(isAlive(grandchild)).toBe(true);
+    process.kill(supervisor.status.pid!, 'SIGKILL');
+    await channelUntilTerminal(id);
+    await waitFor(() => (isAlive(grandchild) ? undefined : true));
+    await waitUntilReady();
+  });
+
+  async function waitUntilReady(): Promise<void> {
+    await waitFor(() => (supervisor.status.state === 'ready' ? true : undefined));
+  }
+
+  function outputLines(id: number): string[] {
+    return posted
+      .flatMap((m) => (m.type === 'channel' ? m.messages : []))
+      .filter((e) => e.id === id)
+      .flatMap((e) => {
+        const message = e.message as { event: string; data: { lines?: string[] } };
+        return message.event === 'Output' ? message.data.lines ?? [] : [];
+      });
+  }
+
+  async function waitFor<T>(probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = probe();
+      if (value !== undefined) return value;
+      if (Date.now() > deadline) throw new Error(`timed out; sidecar log:\n${stderr.join('\n')}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
 });
+
+/** True while `pid` runs (a zombie, killed but not yet reaped by its new parent, counts as gone). */
+function isAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+

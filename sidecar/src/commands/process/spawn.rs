@@ -9,8 +9,9 @@
 //! back through its pipe. One task per child reaps it, waits for both readers, and only then
 //! reports the exit, so output always precedes `Exit` on a channel.
 //!
-//! Known limit: PDEATHSIG reaches only the direct child; grandchildren survive a SIGKILLed sidecar.
 //! On every orderly end (shutdown, EOF on stdin, kill_process) the whole group is killed.
+//! PDEATHSIG reaches only the direct child, so when the sidecar is SIGKILLed the host kills the
+//! groups of the channels still open (`killOrphanedGroups` in `src/sidecar/supervisor.ts`).
 
 use super::lines::LineSplitter;
 use crate::channel::ChannelSender;
