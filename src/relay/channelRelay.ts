@@ -6,7 +6,8 @@
 // - per channel, messages leave in index order, without duplicates, and nothing after the terminal;
 // - nothing is posted to a session before it said `ready`, and after `ready` the webview gets every
 //   message after the index it reported, exactly once per load;
-// - a message stays buffered until acked (or the channel is released or its session closed);
+// - a message stays buffered until acked (or the channel is released or its session closed), up to
+//   a bound: a channel that outgrows it is ended for its webview with one `overflow` error;
 // - delivery adds no timer: what arrives in one synchronous burst is posted as one batch.
 import type { ChannelEnvelope, HostToWebview } from '../protocol/webviewMessages';
 
@@ -75,16 +76,27 @@ const MAX_HELD_EVENTS = 50;
  * budget < 1 ms p99), while 256 per post keeps the post count low.
  */
 const MAX_BATCH = 256;
+/**
+ * Unacked messages a webview channel may hold (a panel hidden for hours beside a chatty process
+ * or agent run). Far beyond any answer's chunk count; past it the host would only grow.
+ */
+const MAX_UNACKED = 100_000;
+
+export function overflowMessage(limit: number): string {
+  return `Prototyper stopped showing this after ${limit.toLocaleString('en-US')} messages the panel had not taken in (was it hidden for long?). What was shown is kept; the work itself may still be running. Retry to see it again.`;
+}
 
 export class ChannelRelay {
   private readonly sessions = new Map<string, Session>();
   private readonly channels = new Map<number, Channel>();
   private readonly schedule: Scheduler;
   private readonly maxBatch: number;
+  private readonly maxUnacked: number;
 
-  constructor(options: { schedule?: Scheduler; maxBatch?: number } = {}) {
+  constructor(options: { schedule?: Scheduler; maxBatch?: number; maxUnacked?: number } = {}) {
     this.schedule = options.schedule ?? queueMicrotask;
     this.maxBatch = options.maxBatch ?? MAX_BATCH;
+    this.maxUnacked = options.maxUnacked ?? MAX_UNACKED;
   }
 
   // ---- sessions (one per chat surface: the sidebar view, each editor panel) -------------------
@@ -324,6 +336,11 @@ export class ChannelRelay {
     channel.buffer.push(envelope);
     const session = channel.session === undefined ? undefined : this.sessions.get(channel.session);
     if (session?.live) this.enqueue(session, channel, envelope);
+    if (!channel.ended && channel.buffer.length >= this.maxUnacked) {
+      // End it here for the webview; the sidecar's further messages are dropped as after any terminal.
+      const message = { event: 'Error', data: { message: overflowMessage(this.maxUnacked), code: 'overflow' } };
+      this.accept(channel, { id: channel.id, index: channel.next, message, terminal: true });
+    }
   }
 
   private enqueue(session: Session, channel: Channel, envelope: ChannelEnvelope): void {

@@ -21,6 +21,7 @@ export function providerName(provider: Provider): string {
 const SELF_EXPLAINING_CODES = new Set([
   'provider_unreachable', 'auth', 'model_not_found', 'rate_limited', 'server_error', 'bad_request',
   'malformed_response', 'truncated_stream', 'idle_timeout', 'max_tool_calls', 'tools_unsupported', 'interrupted',
+  'overflow',
 ]);
 
 /** A hint for an error's message and code, given the provider in use. */
@@ -35,6 +36,9 @@ function describe(message: string, code: string | number | undefined, settings: 
   const text = message.toLowerCase();
   if (code === 'interrupted') {
     return { text: 'VS Code reloaded or the sidecar restarted while this answer streamed. Retry to ask again.', action: 'retry' };
+  }
+  if (code === 'overflow') {
+    return { text: 'The panel was not taking in this answer for too long, so it was cut off. Retry to ask again.', action: 'retry' };
   }
   if (code === 'sidecar_exited') {
     return { text: 'The Prototyper sidecar stopped and is restarting. Retry in a moment; if it keeps failing, see the "Prototyper Sidecar" output.', action: 'retry' };

@@ -1,7 +1,7 @@
 // The channel relay between sidecar and webviews: ordering, duplicates, replay after a reload,
 // ack trimming, the terminal error after a sidecar crash, and channels unknown after a reload.
 import { describe, expect, it } from 'vitest';
-import { ChannelRelay, INTERRUPTED_MESSAGE } from '../../../src/relay/channelRelay';
+import { ChannelRelay, INTERRUPTED_MESSAGE, overflowMessage } from '../../../src/relay/channelRelay';
 import type { ChannelEnvelope, HostToWebview } from '../../../src/protocol/webviewMessages';
 
 /** A scheduler the test drives: `tick()` runs the flushes queued so far (one "burst"). */
@@ -322,4 +322,40 @@ describe('ChannelRelay', () => {
       expect(view.indices(91)).toEqual(input.map((e) => e.index));
     }
   });
+
+  it('ends a channel a hidden webview never takes in at the bound, with one overflow error, keeping the rest', () => {
+    const clock = manualScheduler();
+    const relay = new ChannelRelay({ schedule: clock.schedule, maxUnacked: 5 });
+    const view = fakeWebview();
+    relay.attach('sidebar', view.sink);
+    relay.registerChannel('sidebar', 12);
+    for (let index = 0; index < 50; index++) relay.fromSidecar(chunk(12, index));
+    clock.tick();
+    expect(relay.stats().buffered).toBe(6);
+
+    relay.ready('sidebar', { 12: -1 });
+    const got = view.envelopes().filter((e) => e.id === 12);
+    expect(got.map((e) => e.index)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(got.slice(0, 5)).toEqual([0, 1, 2, 3, 4].map((index) => chunk(12, index)));
+    expect(got[5]).toEqual({ id: 12, index: 5, terminal: true, message: { event: 'Error', data: { message: overflowMessage(5), code: 'overflow' } } });
+    relay.ack('sidebar', 12, 5);
+    expect(relay.stats()).toMatchObject({ channels: 0, buffered: 0 });
+  });
+
+  it('does not cut off a live webview that keeps acking', () => {
+    const clock = manualScheduler();
+    const view = fakeWebview();
+    const limited = new ChannelRelay({ schedule: clock.schedule, maxUnacked: 5 });
+    limited.attach('sidebar', view.sink);
+    limited.ready('sidebar', {});
+    limited.registerChannel('sidebar', 13);
+    for (let index = 0; index < 50; index++) {
+      limited.fromSidecar(chunk(13, index, `t${index}`, index === 49));
+      clock.tick();
+      limited.ack('sidebar', 13, index);
+    }
+    expect(view.indices(13)).toEqual([...Array(50).keys()]);
+    expect(view.envelopes().some((e) => (e.message as { data?: { code?: string } }).data?.code === 'overflow')).toBe(false);
+  });
 });
+

@@ -2,6 +2,7 @@
 // the error itself does not already say what to do.
 import { describe, expect, it } from 'vitest';
 import { hintFor } from '../../../webview/session/hints';
+import { overflowMessage } from '../../../src/relay/channelRelay';
 import type { ChatSettings } from '../../../src/protocol/webviewMessages';
 
 const settings: ChatSettings = {
@@ -28,6 +29,11 @@ describe('hintFor', () => {
     const hint = hintFor('This response was interrupted (VS Code reloaded or the sidecar restarted). Retry to ask again.', 'interrupted', settings);
     expect(hint?.action).toBe('retry');
     expect(hint?.text).toBe('');
+  });
+
+  it('offers Retry for an answer cut off while the panel was hidden, not an API key', () => {
+    const openai = { ...settings, provider: 'openai' as const };
+    expect(hintFor(overflowMessage(100_000), 'overflow', openai)).toEqual({ text: '', action: 'retry' });
   });
 
   it('points a crashed sidecar at the output channel that exists', () => {
