@@ -325,7 +325,8 @@ fn bytes_written(pid: u32) -> Option<u64> {
 fn a_stalled_host_slows_the_child_instead_of_growing_memory() {
     let mut sidecar = Sidecar::initialized();
     sidecar.pause_reading(true);
-    // ~30 MB of channel JSON: more than the sidecar queues (16 MB) plus what the pipes hold.
+    // ~30 MB of channel JSON, far more than the pipes hold: the reader blocks writing to the host,
+    // so the child must block on its own pipe.
     let channel = sidecar.next_channel_id();
     sidecar.send_request("run_shell_command", json!({ "cwd": "", "command": "seq 1 3000000", "onEvent": channel }));
     // Wait until seq stops making progress (blocked on its full pipe) while still running.
