@@ -55,9 +55,9 @@ export class ChatPanels implements vscode.WebviewPanelSerializer, vscode.Disposa
       }),
     ];
     panel.onDidDispose(() => {
-      // Closed for good: its channels and buffers go with it.
+      // Closed for good: its running calls are cancelled, its channels and buffers go with it.
       this.panels.delete(sessionKey);
-      this.host.relay.close(sessionKey);
+      this.host.bridge.close(sessionKey);
       for (const subscription of subscriptions) subscription.dispose();
     });
   }

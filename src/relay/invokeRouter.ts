@@ -1,6 +1,8 @@
 // Answers a webview's `invoke`: registers the channels it passes, sends host commands to their
 // VS Code handlers and everything else to the sidecar, with provider credentials filled in by the
-// host (the webview never holds an API key). Pure logic, no `vscode` import.
+// host (the webview never holds an API key), and cancels a session's sidecar calls when its surface
+// closes for good. Pure logic, no `vscode` import.
+import { CancellationTokenSource, type CancellationToken } from 'vscode-jsonrpc';
 import {
   COMMANDS_WITH_PROVIDER_CREDENTIALS,
   type HostCommandName,
@@ -26,7 +28,7 @@ export interface InvokeRouterDeps {
     registerChannel(sessionKey: string, id: number): void;
     abandonChannel(id: number): void;
   };
-  sidecar: { request(method: string, params: object): Promise<unknown> };
+  sidecar: { request(method: string, params: object, token?: CancellationToken): Promise<unknown> };
   hostCommands: HostCommandTable;
   credentials(provider: Provider): Promise<ProviderCredentials>;
   /**
@@ -61,7 +63,22 @@ const FIXED_PROVIDER: Record<string, Provider> = {
 };
 
 export class InvokeRouter {
+  /** Sidecar calls still unanswered, per session, so closing a chat can cancel them. */
+  private readonly inFlight = new Map<string, Set<CancellationTokenSource>>();
+
   constructor(private readonly deps: InvokeRouterDeps) {}
+
+  /**
+   * The surface of `sessionKey` is gone for good (an editor chat was closed): its calls still
+   * running in the sidecar are cancelled (`$/cancelRequest`), so a closed chat stops streaming
+   * and running its agent instead of spending tokens on an answer nobody will see.
+   */
+  cancelSession(sessionKey: string): void {
+    const sources = this.inFlight.get(sessionKey);
+    if (!sources) return;
+    this.inFlight.delete(sessionKey);
+    for (const source of sources) source.cancel();
+  }
 
   /** Runs one invoke; resolves with its result or rejects with an `InvokeError`-shaped error. */
   async invoke(context: InvokeContext, command: string, rawArgs: unknown): Promise<unknown> {
@@ -88,11 +105,19 @@ export class InvokeRouter {
       for (const id of opened) this.deps.channels.abandonChannel(id);
       throw error;
     }
+    const source = new CancellationTokenSource();
+    let sources = this.inFlight.get(context.sessionKey);
+    if (!sources) this.inFlight.set(context.sessionKey, (sources = new Set()));
+    sources.add(source);
     try {
-      return await this.deps.sidecar.request(command, params);
+      return await this.deps.sidecar.request(command, params, source.token);
     } catch (error) {
       for (const id of opened) this.deps.channels.abandonChannel(id);
       throw error;
+    } finally {
+      sources.delete(source);
+      if (sources.size === 0 && this.inFlight.get(context.sessionKey) === sources) this.inFlight.delete(context.sessionKey);
+      source.dispose();
     }
   }
 

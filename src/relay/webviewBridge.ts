@@ -17,6 +17,12 @@ export class WebviewBridge {
     private readonly onReady: (sessionKey: string) => void = () => {},
   ) {}
 
+  /** The surface of `sessionKey` closed for good: cancel its calls, forget its channels. */
+  close(sessionKey: string): void {
+    this.router.cancelSession(sessionKey);
+    this.relay.close(sessionKey);
+  }
+
   /** One message from the webview of session `sessionKey`. Malformed ones are logged and ignored. */
   receive(sessionKey: string, raw: unknown): void {
     const message = raw as WebviewToHost;

@@ -5,6 +5,7 @@ import { ChannelRelay } from '../../../src/relay/channelRelay';
 import { InvokeRouter, replaceChannelRefs, toInvokeError, type InvokeRouterDeps } from '../../../src/relay/invokeRouter';
 import { WebviewBridge } from '../../../src/relay/webviewBridge';
 import type { HostToWebview } from '../../../src/protocol/webviewMessages';
+import type { CancellationToken } from 'vscode-jsonrpc';
 
 function setup(overrides: Partial<InvokeRouterDeps> = {}) {
   const relay = new ChannelRelay();
@@ -127,6 +128,30 @@ describe('WebviewBridge', () => {
     release();
     await settle();
     expect(posted.filter((m) => m.type === 'response')).toEqual([]);
+  });
+
+  it('cancels the sidecar calls of a chat closed for good, and only those', async () => {
+    const tokens = new Map<string, CancellationToken>();
+    const { bridge, relay } = setup({
+      sidecar: {
+        request: (_method, params, token) =>
+          new Promise((resolve) => {
+            tokens.set((params as { prompt: string }).prompt, token!);
+            token!.onCancellationRequested(() => resolve({ cancelled: true }));
+          }),
+      },
+    });
+    relay.attach('other', () => {});
+    bridge.receive('other', { type: 'ready', channels: {} });
+    bridge.receive('s', { type: 'invoke', callId: 1, command: 'generate_completion_stream', args: { prompt: 'closed', onEvent: { __channel__: 31 } } });
+    bridge.receive('other', { type: 'invoke', callId: 1, command: 'generate_completion_stream', args: { prompt: 'open', onEvent: { __channel__: 32 } } });
+    await settle();
+
+    bridge.close('s');
+    expect(tokens.get('closed')!.isCancellationRequested).toBe(true);
+    expect(tokens.get('open')!.isCancellationRequested).toBe(false);
+    expect(relay.isOpen(31)).toBe(false);
+    expect(relay.isOpen(32)).toBe(true);
   });
 
   it('logs malformed messages instead of throwing', () => {
