@@ -95,11 +95,8 @@ interface Running {
   ended: boolean;
   endPromise: Promise<void>;
   markEnded(): void;
-  /**
-   * Process groups this sidecar reported starting (a spawning command answered `{pid}` for a
-   * channel), by channel id, until the channel's terminal message. See `killOrphanedGroups`.
-   */
-  processGroups: Map<number, number>;
+  /** Process groups it started for channels still open, killed if it dies without ending them. */
+  processGroups: ChannelProcessGroups;
 }
 
 interface ReadyWaiter {
@@ -175,6 +172,7 @@ export class SidecarSupervisor {
    */
   async request<R = unknown>(method: string, params: object = {}, token?: CancellationToken): Promise<R> {
     const running = await this.whenReady(method, token);
+    const call = running.processGroups.callSent(params);
     let result: R;
     try {
       // vscode-jsonrpc takes a trailing token; an undefined one would be sent as a second param.
@@ -182,9 +180,10 @@ export class SidecarSupervisor {
         ? await running.connection.sendRequest<R>(method, params, token)
         : await running.connection.sendRequest<R>(method, params);
     } catch (error) {
+      running.processGroups.callAnswered(call, undefined);
       throw toRequestError(error, method);
     }
-    trackProcessGroup(running, params, result);
+    running.processGroups.callAnswered(call, result);
     return result;
   }
 
@@ -283,14 +282,14 @@ export class SidecarSupervisor {
       ended: false,
       endPromise,
       markEnded,
-      processGroups: new Map(),
+      processGroups: new ChannelProcessGroups(),
     };
 
     connection.onError(([error]) => {
       if (!running.ended) logger.error(`Sidecar connection: ${error.message}`);
     });
     connection.onNotification('channel', (params: ChannelEnvelope) => {
-      if (params?.terminal) running.processGroups.delete(params.id);
+      if (params?.terminal) running.processGroups.channelEnded(params.id);
       // Messages of a process that is being replaced are dropped (its channels get their terminal error).
       if (this.running === running && !running.ended) this.channelEmitter.fire(params);
     });
@@ -330,7 +329,7 @@ export class SidecarSupervisor {
     if (this.running === running) this.running = undefined;
     const how = describeExit(code, signal);
     this.options.logger.info(`Sidecar (pid ${running.child.pid ?? '?'}) exited with ${how}`);
-    killOrphanedGroups(running, this.options.logger);
+    running.processGroups.killAll(this.options.logger);
     this.exitEmitter.fire({ code, signal, expected: running.expectedEnd });
     if (running.expectedEnd || this.disposed) return;
 
@@ -477,34 +476,60 @@ function delay(ms: number): Promise<void> {
 }
 
 /**
- * Remembers the process group of a process the sidecar started for a channel: a spawning command
- * (`bun_dev`, `run_shell_command`, …) called with `onEvent` answers `{pid}`, and the child leads
- * its own group. Recognized by shape, so a new spawning command needs no list here.
- */
-function trackProcessGroup(running: Running, params: object, result: unknown): void {
-  const channel = (params as { onEvent?: unknown }).onEvent;
-  const pid = (result as { pid?: unknown } | null)?.pid;
-  if (typeof channel === 'number' && typeof pid === 'number' && Number.isInteger(pid) && pid > 1) {
-    running.processGroups.set(channel, pid);
-  }
-}
-
-/**
+ * The process groups one sidecar process started for channels that are still open.
+ *
  * The sidecar kills its process groups whenever it ends in order, and the kernel kills its direct
  * children when it dies (`PR_SET_PDEATHSIG`), but their own children (`npm run dev` → node →
  * esbuild) would outlive a sidecar that was SIGKILLed or crashed. So the host kills the groups
- * whose channels had not ended. A group id cannot be reused while any member lives, and this
- * runs as soon as the sidecar's exit is seen, so it reaches only what the sidecar started.
+ * whose channels had not ended when it sees the sidecar exit. A spawning command (`bun_dev`,
+ * `run_shell_command`, …) called with `onEvent` answers `{pid}`, and that child leads its own
+ * group; it is recognized by that shape, so a new spawning command needs no list here.
+ *
+ * Only groups of open channels are kept: a group id is reused only after all its members died,
+ * so killing it soon after the sidecar's exit reaches only what the sidecar started. A channel
+ * that ended before its call was answered (a quick process) is never recorded.
  */
-function killOrphanedGroups(running: Running, logger: SupervisorLogger): void {
-  if (process.platform === 'win32' || running.processGroups.size === 0) return;
-  for (const pgid of running.processGroups.values()) {
-    try {
-      process.kill(-pgid, 'SIGKILL');
-      logger.info(`Killed process group ${pgid}, left running by the sidecar`);
-    } catch {
-      // ESRCH: the whole group is already gone.
-    }
+export class ChannelProcessGroups {
+  /** Channel id → process group id. */
+  private readonly open = new Map<number, number>();
+  /** Channels of calls not answered yet → whether their terminal message already came. */
+  private readonly unanswered = new Map<number, boolean>();
+
+  /** A call is being sent; returns its channel if it has one. */
+  callSent(params: object): number | undefined {
+    const channel = (params as { onEvent?: unknown }).onEvent;
+    if (typeof channel !== 'number') return undefined;
+    this.unanswered.set(channel, false);
+    return channel;
   }
-  running.processGroups.clear();
+
+  /** The call on `channel` was answered with `result` (undefined when it failed). */
+  callAnswered(channel: number | undefined, result: unknown): void {
+    if (channel === undefined) return;
+    const endedAlready = this.unanswered.get(channel);
+    this.unanswered.delete(channel);
+    const pid = (result as { pid?: unknown } | null | undefined)?.pid;
+    if (!endedAlready && typeof pid === 'number' && Number.isInteger(pid) && pid > 1) this.open.set(channel, pid);
+  }
+
+  channelEnded(channel: number): void {
+    this.open.delete(channel);
+    if (this.unanswered.has(channel)) this.unanswered.set(channel, true);
+  }
+
+  /** Kills every group still recorded (SIGKILL; POSIX only). */
+  killAll(logger: SupervisorLogger): void {
+    if (process.platform !== 'win32') {
+      for (const pgid of this.open.values()) {
+        try {
+          process.kill(-pgid, 'SIGKILL');
+          logger.info(`Killed process group ${pgid}, left running by the sidecar`);
+        } catch {
+          // ESRCH: the whole group is already gone.
+        }
+      }
+    }
+    this.open.clear();
+    this.unanswered.clear();
+  }
 }

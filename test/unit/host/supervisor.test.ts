@@ -1,12 +1,14 @@
 // The sidecar supervisor against a real child process (test/unit/host/fixtures/fakeSidecar.cjs):
-// handshake, requests and errors, stderr, restart with backoff, giving up, shutdown, refusals.
+// handshake, requests and errors, stderr, restart with backoff, giving up, shutdown, refusals;
+// and the process groups it kills when a sidecar dies with channels still open.
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChannelRelay } from '../../../src/relay/channelRelay';
 import { buildInitializeParams } from '../../../src/sidecar/initialize';
-import { SidecarSupervisor, type SidecarExit, type SupervisorOptions, type SupervisorStatus } from '../../../src/sidecar/supervisor';
+import { ChannelProcessGroups, SidecarSupervisor, type SidecarExit, type SupervisorOptions, type SupervisorStatus } from '../../../src/sidecar/supervisor';
 import type { ChannelEnvelope, HostToWebview } from '../../../src/protocol/webviewMessages';
 
 const FIXTURE = path.join(__dirname, 'fixtures', 'fakeSidecar.cjs');
@@ -242,3 +244,47 @@ describe('SidecarSupervisor', () => {
     await waitFor(() => supervisor.status.state === 'ready', 10_000, 'ready after the crash');
   });
 });
+
+describe.skipIf(process.platform === 'win32')('ChannelProcessGroups', () => {
+  /** A process leading its own group, as the sidecar starts them. */
+  function groupLeader() {
+    const child = spawn('sleep', ['30'], { detached: true, stdio: 'ignore' });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    return { pid: child.pid!, exited, kill: () => child.kill('SIGKILL') };
+  }
+  const log = { info: () => {}, error: () => {}, stderr: () => {} };
+
+  it('kills the group of a channel still open, and not of one that ended', async () => {
+    const open = groupLeader();
+    const ended = groupLeader();
+    try {
+      const groups = new ChannelProcessGroups();
+      groups.callAnswered(groups.callSent({ onEvent: 1 }), { pid: open.pid });
+      groups.callAnswered(groups.callSent({ onEvent: 2 }), { pid: ended.pid });
+      groups.channelEnded(2);
+      groups.killAll(log);
+      expect(await open.exited).toBe('SIGKILL');
+      expect(process.kill(ended.pid, 0)).toBe(true);
+    } finally {
+      open.kill();
+      ended.kill();
+    }
+  });
+
+  it('never records a channel that ended before its call was answered (a quick process)', async () => {
+    const quick = groupLeader();
+    try {
+      const groups = new ChannelProcessGroups();
+      const call = groups.callSent({ onEvent: 3 });
+      groups.channelEnded(3);
+      groups.callAnswered(call, { pid: quick.pid });
+      groups.callAnswered(groups.callSent({ cwd: '.' }), { pid: quick.pid }); // no channel: not a stream
+      groups.killAll(log);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(process.kill(quick.pid, 0)).toBe(true);
+    } finally {
+      quick.kill();
+    }
+  });
+});
+

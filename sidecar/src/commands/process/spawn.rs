@@ -11,16 +11,16 @@
 //!
 //! On every orderly end (shutdown, EOF on stdin, kill_process) the whole group is killed.
 //! PDEATHSIG reaches only the direct child, so when the sidecar is SIGKILLed the host kills the
-//! groups of the channels still open (`killOrphanedGroups` in `src/sidecar/supervisor.ts`).
+//! groups of the channels still open (`ChannelProcessGroups` in `src/sidecar/supervisor.ts`).
 
 use super::lines::LineSplitter;
 use crate::channel::ChannelSender;
 use crate::error::AppError;
 use crate::protocol::process::{OutputStream, ProcessEvent};
 use std::collections::HashMap;
+use std::io::Read;
 use std::path::Path;
 use std::process::Stdio;
-use std::io::Read;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{oneshot, watch};
@@ -345,8 +345,9 @@ fn start_reader(pid: u32, pipe: std::io::PipeReader, stream: OutputStream, sink:
 
 /// Asks the scheduler for a short time slice for the calling thread (Linux 6.12 and later, whose
 /// EEVDF scheduler lets a woken task with a shorter slice preempt the running one). Without it a
-/// pipe reader woken by a child's write waits for whatever runs on the CPU to finish its slice,
-/// which is up to 1.5 ms on a 2-core machine and was most of the tail latency of process output.
+/// pipe reader woken by a child's write waits for whatever runs on the CPU to finish its slice
+/// (1.4 ms on a 2-core machine), which was most of the sidecar's share of the tail latency of
+/// process output.
 /// The reader runs for microseconds per wakeup, so it takes nothing from anyone. Older kernels
 /// ignore the slice, and a refusal leaves the thread as it was.
 fn request_short_slice() {
