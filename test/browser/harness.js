@@ -63,6 +63,7 @@
     models: [
       { id: 'qwen3:8b', name: 'qwen3:8b', capabilities: ['completion', 'tools', 'thinking'], family: 'qwen3', families: ['qwen3'], contextLength: 40960, parameterSize: '8.2B', provider: 'ollama-local' },
       { id: 'llava:7b', name: 'llava:7b', capabilities: ['completion', 'vision'], family: 'llama', families: ['llama'], contextLength: 4096, parameterSize: '7B', provider: 'ollama-local' },
+      { id: 'gpt-oss:20b', name: 'gpt-oss:20b', capabilities: ['completion', 'tools', 'thinking'], family: 'gptoss', families: ['gptoss'], contextLength: 131072, parameterSize: '20.9B', provider: 'ollama-local' },
     ],
     presets: [
       { id: 'balanced', name: 'Balanced', description: 'General use', options: { temperature: 0.7, topP: 0.9 }, builtIn: true },

@@ -1,8 +1,8 @@
-// The header through the built webview: models with capability badges, thinking/tools/permission
-// settings, providers, presets and options, and a provider that is down.
+// The header through the built webview: models with capability badges, thinking (and its level)/
+// tools/permission settings, providers, presets and options, and a provider that is down.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { buildWebview, calls, launch, openHarness, sendMessage } from './support';
+import { buildWebview, calls, launch, openHarness, sendMessage, stream } from './support';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -52,6 +52,24 @@ describe('header', () => {
     await sendMessage(page, 'go');
     const args = (await calls(page, 'generate_completion_stream'))[0].args;
     expect(args).toMatchObject({ think: true, tools: false, toolPermissionMode: 'auto_accept_read_only' });
+  });
+
+  it('offers thinking levels for gpt-oss, which always reasons ("low" with Thinking off)', async () => {
+    const page = await openHarness(browser);
+    await page.waitForSelector('.badge-tools');
+    expect(await page.locator('.think-level-picker').count()).toBe(0);
+    await choose(page, 'vscode-dropdown.model-picker', 'gpt-oss:20b');
+    await page.waitForSelector('.think-level-picker');
+    expect(await page.locator('.think-level-picker').getAttribute('disabled')).not.toBeNull();
+    const first = await sendMessage(page, 'one');
+    expect((await calls(page, 'generate_completion_stream'))[0].args.think).toBe('low');
+    await stream(page, first, [{ event: 'Chunk', data: { text: 'ok', thinking: null } }, { event: 'Done', data: { done_reason: 'stop' } }]);
+
+    await page.locator('vscode-checkbox', { hasText: 'Thinking' }).click();
+    await page.waitForFunction(() => !document.querySelector('.think-level-picker')?.hasAttribute('disabled'));
+    await choose(page, 'vscode-dropdown.think-level-picker', 'High');
+    await sendMessage(page, 'two');
+    expect((await calls(page, 'generate_completion_stream'))[1].args.think).toBe('high');
   });
 
   it('lists Anthropic models after switching provider', async () => {

@@ -3,7 +3,7 @@
 import type { Attachment, StoredChat } from '../../src/protocol/webviewMessages';
 import { Channel, connection, invoke, type InvokeFailure } from '../ipc';
 import { Store } from '../state/store';
-import { clearComposer, currentModel, refreshHistory, session, snapshot as sessionSnapshot, restore as restoreSession, type SessionSnapshot } from '../session/session';
+import { clearComposer, currentModel, refreshHistory, session, snapshot as sessionSnapshot, restore as restoreSession, thinkParam, type SessionSnapshot } from '../session/session';
 import { buildApiMessages } from './apiMessages';
 import { allMessages, chatReducer, emptyChat, needsSave, type ChatAction, type ChatState } from './reducer';
 import type { ChatMessage, CompletionEvent, ErrorBanner } from './types';
@@ -146,7 +146,7 @@ function startTurn(user: ChatMessage | null): void {
   const options = { ...sessionState.options };
   // Ollama silently cuts prompts to its default context; send the model's own, bounded for memory.
   if (settings.provider === 'ollama' && options.numCtx === undefined && model?.contextLength) options.numCtx = Math.min(model.contextLength, 32768);
-  const think = sessionState.think && (settings.provider === 'anthropic' || (model?.capabilities.includes('thinking') ?? false));
+  const think = thinkParam(sessionState);
   const tools = settings.toolsEnabled && (settings.provider !== 'ollama' || !model || model.capabilities.includes('tools'));
   const args = {
     provider: settings.provider,

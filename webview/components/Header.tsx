@@ -4,7 +4,7 @@ import type { Provider, ToolPermissionMode } from '../../src/protocol/webviewMes
 import type { ModelInfo } from '../chat/types';
 import { newChat } from '../chat/controller';
 import { hintFor } from '../session/hints';
-import { canThink, currentModel, openHistory, refreshModels, selectModel, selectProvider, session, setApiKey, setPermissionMode, setThink, setToolsEnabled } from '../session/session';
+import { canThink, currentModel, openHistory, refreshModels, selectModel, selectProvider, session, setApiKey, setPermissionMode, setThink, setThinkLevel, setToolsEnabled, takesThinkLevel, THINK_LEVELS, type ThinkLevel } from '../session/session';
 import { useStore } from '../state/store';
 import { OptionsPanel } from './OptionsPanel';
 
@@ -33,6 +33,7 @@ export function Header() {
   const { settings, models, modelsError, modelsLoading, sidecar, historyOpen } = state;
   const model = currentModel(state);
   const thinkable = canThink(state);
+  const leveled = takesThinkLevel(state);
   const hint = modelsError ? hintFor(modelsError.message, modelsError.code, settings) : null;
   return (
     <header class="header">
@@ -79,6 +80,22 @@ export function Header() {
           <vscode-checkbox checked={state.think} onChange={(e) => setThink((e.currentTarget as HTMLInputElement).checked)}>
             Thinking
           </vscode-checkbox>
+        )}
+        {leveled && (
+          <vscode-dropdown
+            class="think-level-picker"
+            aria-label="Thinking level"
+            title={model?.family === 'gptoss' ? 'gpt-oss always reasons; with Thinking off it uses low' : 'How much Claude may think before answering'}
+            value={state.thinkLevel}
+            disabled={!state.think}
+            onChange={(e) => setThinkLevel(valueOf(e) as ThinkLevel)}
+          >
+            {THINK_LEVELS.map((level) => (
+              <vscode-option key={level} value={level}>
+                {level[0].toUpperCase() + level.slice(1)}
+              </vscode-option>
+            ))}
+          </vscode-dropdown>
         )}
         <vscode-checkbox checked={settings?.toolsEnabled ?? true} onChange={(e) => void setToolsEnabled((e.currentTarget as HTMLInputElement).checked)}>
           Tools

@@ -16,6 +16,8 @@ export interface SessionState {
   /** Options in use: the chosen preset's, with the user's edits. */
   options: ModelOptions;
   think: boolean;
+  /** How hard a model that takes a level thinks (gpt-oss; Claude's thinking budget). */
+  thinkLevel: ThinkLevel;
   draft: string;
   attachments: Attachment[];
   historyOpen: boolean;
@@ -25,7 +27,10 @@ export interface SessionState {
 }
 
 /** What survives a reload of the webview (the rest is asked from the host again). */
-export type SessionSnapshot = Pick<SessionState, 'presetId' | 'options' | 'think' | 'draft' | 'attachments'>;
+export type SessionSnapshot = Pick<SessionState, 'presetId' | 'options' | 'think' | 'thinkLevel' | 'draft' | 'attachments'>;
+
+export type ThinkLevel = 'low' | 'medium' | 'high';
+export const THINK_LEVELS: readonly ThinkLevel[] = ['low', 'medium', 'high'];
 
 export const session = new Store<SessionState>({
   settings: null,
@@ -37,6 +42,7 @@ export const session = new Store<SessionState>({
   presetId: null,
   options: {},
   think: false,
+  thinkLevel: 'medium',
   draft: '',
   attachments: [],
   historyOpen: false,
@@ -47,12 +53,14 @@ export const session = new Store<SessionState>({
 const patch = (change: Partial<SessionState>) => session.update((s) => ({ ...s, ...change }));
 
 export function snapshot(): SessionSnapshot {
-  const { presetId, options, think, draft, attachments } = session.get();
-  return { presetId, options, think, draft, attachments };
+  const { presetId, options, think, thinkLevel, draft, attachments } = session.get();
+  return { presetId, options, think, thinkLevel, draft, attachments };
 }
 
 export function restore(saved: Partial<SessionSnapshot> | undefined): void {
-  if (saved) patch({ ...saved, attachments: saved.attachments ?? [] });
+  if (!saved) return;
+  const thinkLevel = THINK_LEVELS.includes(saved.thinkLevel as ThinkLevel) ? saved.thinkLevel : 'medium';
+  patch({ ...saved, thinkLevel, attachments: saved.attachments ?? [] });
 }
 
 /** The model entry for the selected model, when the list has it. */
@@ -65,6 +73,24 @@ export function canThink(state = session.get()): boolean {
   const provider = state.settings?.provider;
   if (provider === 'anthropic') return true;
   return currentModel(state)?.capabilities.includes('thinking') ?? false;
+}
+
+/** Whether the selected model takes a thinking level: gpt-oss on Ollama, and Claude (its budget). */
+export function takesThinkLevel(state = session.get()): boolean {
+  if (!canThink(state)) return false;
+  return state.settings?.provider === 'anthropic' || currentModel(state)?.family === 'gptoss';
+}
+
+/**
+ * The `think` param of a completion: off for models that cannot think; gpt-oss always thinks
+ * (it cannot be turned off), at the chosen level when Thinking is on and "low" otherwise; Claude
+ * gets the level as its budget; other models on/off.
+ */
+export function thinkParam(state = session.get()): boolean | ThinkLevel {
+  if (!canThink(state)) return false;
+  if (state.settings?.provider === 'ollama' && currentModel(state)?.family === 'gptoss') return state.think ? state.thinkLevel : 'low';
+  if (!state.think) return false;
+  return takesThinkLevel(state) ? state.thinkLevel : true;
 }
 
 interface OllamaModel { id: string; name: string; capabilities?: string[]; family?: string; contextLength?: number; parameterSize?: string }
@@ -128,6 +154,7 @@ export const selectModel = (model: string) => updateSetting('model', model);
 export const setToolsEnabled = (on: boolean) => updateSetting('toolsEnabled', on);
 export const setPermissionMode = (mode: ToolPermissionMode) => updateSetting('toolPermissionMode', mode);
 export const setThink = (think: boolean) => patch({ think });
+export const setThinkLevel = (thinkLevel: ThinkLevel) => patch({ thinkLevel });
 
 export function selectPreset(id: string | null): void {
   const preset = session.get().presets.find((p) => p.id === id);
