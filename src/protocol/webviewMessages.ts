@@ -74,16 +74,21 @@ export type HostEvent =
 
 export type SidecarState = 'starting' | 'ready' | 'restarting' | 'crashed' | 'stopped';
 
-/** A piece of context the user attached: a selection or an @-mentioned file. */
+/** A piece of context the user attached: a selection, an @-mentioned file, or an image. */
 export interface Attachment {
-  kind: 'selection' | 'file';
-  /** Workspace-relative path. */
+  kind: 'selection' | 'file' | 'image';
+  /** Workspace-relative path; for an image, the name it was pasted or dropped with. */
   path: string;
   /** 1-based inclusive line range for selections. */
   startLine?: number;
   endLine?: number;
   languageId?: string;
+  /** The text of a selection or file; empty for an image. */
   content: string;
+  /** An image's bytes, base64 without a `data:` prefix (what the providers take). */
+  data?: string;
+  /** An image's type: image/png, image/jpeg, image/gif or image/webp. */
+  mimeType?: string;
 }
 
 export type Provider = 'ollama' | 'openai' | 'anthropic';

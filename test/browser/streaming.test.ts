@@ -1,5 +1,6 @@
 // Streams through the built webview: out-of-order and duplicated delivery, a reload mid-stream with
-// the host's replay, the request the model gets (attachments, options), code block actions, history.
+// the host's replay, the request the model gets (attachments, images, options), code block actions,
+// history.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { buildWebview, calls, launch, openHarness, sendMessage, stream, waitReady } from './support';
@@ -121,6 +122,42 @@ describe('the request and the conversation', () => {
     });
     expect(await page.locator('.composer .chip').count()).toBe(0);
     expect(await page.locator('.message.user .chip').count()).toBe(2);
+  });
+
+  it('takes pasted and dropped images, refuses what models cannot take, and sends them as images', async () => {
+    const page = await openHarness(browser);
+    // A 1×1 PNG.
+    const base64 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
+    await page.locator('.composer-input').click();
+    await page.evaluate((data) => {
+      const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([bytes], 'shot.png', { type: 'image/png' }));
+      const target = document.querySelector('.composer-input')!;
+      target.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, composed: true, cancelable: true }));
+      const dropped = new DataTransfer();
+      dropped.items.add(new File(['not an image'], 'notes.txt', { type: 'text/plain' }));
+      document.querySelector('.composer')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dropped, bubbles: true, cancelable: true }));
+    }, base64);
+    await page.waitForSelector('.composer .chip-thumb');
+    expect(await page.getAttribute('.composer .chip-thumb', 'src')).toBe(`data:image/png;base64,${base64}`);
+    await page.waitForSelector('.composer-notice');
+    const notice = await page.textContent('.composer-notice');
+    expect(notice).toContain('notes.txt (text/plain) is not an image the models take; attach a PNG, JPEG, GIF or WebP image.');
+    // The default model (qwen3) has no vision: Send waits for a model that can see.
+    expect(notice).toContain('qwen3:8b cannot see images. Pick a model with vision in the header, or remove the images.');
+    expect(await page.locator('.send-button').getAttribute('disabled')).not.toBeNull();
+
+    await page.locator('vscode-dropdown.model-picker').click();
+    await page.locator('vscode-dropdown.model-picker vscode-option', { hasText: 'llava:7b' }).click();
+    await page.waitForFunction(() => !document.querySelector('.composer-notice')?.textContent?.includes('cannot see'));
+    await page.locator('.composer-input').click();
+    await page.keyboard.type('what is this?');
+    await page.keyboard.press('Enter');
+    await waitCalls(page, 'generate_completion_stream');
+    const messages = (await calls(page, 'generate_completion_stream'))[0].args.messages;
+    expect(messages.at(-1)).toMatchObject({ role: 'user', content: 'what is this?', images: [base64] });
+    expect(await page.getAttribute('.message.user .chip-thumb', 'src')).toBe(`data:image/png;base64,${base64}`);
   });
 
   it('Shift+Enter adds a line; saves send only what changed (fromIndex)', async () => {

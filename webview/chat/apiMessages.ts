@@ -1,5 +1,6 @@
 // Turns the transcript into the messages of a generate_completion_stream request: the system
-// prompt, user turns with their attachments as fenced blocks, and assistant tool turns as ARCHITECTURE.md describes.
+// prompt, user turns with their attachments as fenced blocks (images as `images`), and assistant
+// tool turns as ARCHITECTURE.md describes.
 import type { Attachment } from '../../src/protocol/webviewMessages';
 import type { ApiMessage, ChatMessage, ToolCard } from './types';
 
@@ -27,11 +28,17 @@ export function formatAttachment(attachment: Attachment): string {
   return `${attachment.path}${lines}:\n${fence}${attachment.languageId ?? ''}\n${attachment.content}\n${fence}`;
 }
 
-/** The user's text with attached context before it. */
+/** The user's text with attached text context before it (images travel apart, see `userMessage`). */
 export function userContent(message: ChatMessage): string {
-  const attachments = message.attachments ?? [];
+  const attachments = (message.attachments ?? []).filter((a) => a.kind !== 'image');
   if (attachments.length === 0) return message.content;
   return `${attachments.map(formatAttachment).join('\n\n')}\n\n${message.content}`;
+}
+
+/** A user turn: its text, and its images as base64 in `images`, which every provider maps. */
+function userMessage(message: ChatMessage): ApiMessage {
+  const images = (message.attachments ?? []).flatMap((a) => (a.kind === 'image' && a.data ? [a.data] : []));
+  return images.length > 0 ? { role: 'user', content: userContent(message), images } : { role: 'user', content: userContent(message) };
 }
 
 function toolResultText(card: ToolCard): string {
@@ -75,7 +82,7 @@ function assistantTurns(message: ChatMessage): ApiMessage[] {
 export function buildApiMessages(messages: ChatMessage[], systemPrompt = SYSTEM_PROMPT): ApiMessage[] {
   const out: ApiMessage[] = [{ role: 'system', content: systemPrompt }];
   for (const message of messages) {
-    if (message.role === 'user') out.push({ role: 'user', content: userContent(message) });
+    if (message.role === 'user') out.push(userMessage(message));
     else out.push(...assistantTurns(message));
   }
   return out;

@@ -3,7 +3,7 @@
 import type { Attachment, StoredChat } from '../../src/protocol/webviewMessages';
 import { Channel, connection, invoke, type InvokeFailure } from '../ipc';
 import { Store } from '../state/store';
-import { clearComposer, currentModel, refreshHistory, session, snapshot as sessionSnapshot, restore as restoreSession, thinkParam, type SessionSnapshot } from '../session/session';
+import { clearComposer, currentModel, refreshHistory, session, snapshot as sessionSnapshot, restore as restoreSession, imagesRefusedBy, thinkParam, type SessionSnapshot } from '../session/session';
 import { buildApiMessages } from './apiMessages';
 import { allMessages, chatReducer, emptyChat, needsSave, type ChatAction, type ChatState } from './reducer';
 import type { ChatMessage, CompletionEvent, ErrorBanner } from './types';
@@ -170,6 +170,7 @@ function startTurn(user: ChatMessage | null): void {
 export function send(text: string, attachments: Attachment[] = session.get().attachments): boolean {
   const content = text.trim();
   if ((!content && attachments.length === 0) || chat.get().streaming || !session.get().settings?.model) return false;
+  if (imagesRefusedBy({ ...session.get(), attachments })) return false;
   const user: ChatMessage = { id: newId(), role: 'user', content, attachments: attachments.length > 0 ? attachments : undefined };
   clearComposer();
   startTurn(user);
@@ -203,6 +204,8 @@ export function editAndResend(index: number, text: string): void {
   const s = chat.get();
   const original = s.messages[index];
   if (s.streaming || !original || original.role !== 'user' || !text.trim()) return;
+  // Refused sends keep the message: check what `send` would refuse before removing anything.
+  if (!session.get().settings?.model || imagesRefusedBy({ ...session.get(), attachments: original.attachments ?? [] })) return;
   dispatch({ type: 'deleteFrom', index });
   send(text, original.attachments ?? []);
 }

@@ -1,10 +1,12 @@
 // The input: multiline, Enter sends and Shift+Enter adds a line, `@` opens a workspace file picker,
-// attachments show as chips, and Send turns into Stop while an answer streams.
+// images can be pasted, dropped or picked, attachments show as chips, and Send turns into Stop
+// while an answer streams.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Attachment } from '../../src/protocol/webviewMessages';
 import { chat, send, stop } from '../chat/controller';
 import { invoke } from '../ipc';
-import { addAttachment, removeAttachment, session, setDraft } from '../session/session';
+import { IMAGE_TYPES, imageSource } from '../session/images';
+import { addAttachment, attachImages, imagesRefusedBy, removeAttachment, session, setDraft } from '../session/session';
 import { useStore } from '../state/store';
 import { TextArea, type InputElement } from './fields';
 import { FilePicker } from './FilePicker';
@@ -18,15 +20,30 @@ export function Composer() {
   const hasModel = useStore(session, (s) => !!s.settings?.model);
   const streaming = useStore(chat, (s) => s.streaming !== null);
   const stopping = useStore(chat, (s) => s.stopping);
+  const refused = useStore(session, (s) => imagesRefusedBy(s));
   const input = useRef<TextAreaElement>(null);
+  const imageInput = useRef<HTMLInputElement>(null);
   const [picker, setPicker] = useState<{ at: number } | null>(null);
+  /** What went wrong attaching images, until the message is sent or the notice dismissed. */
+  const [problems, setProblems] = useState<string[]>([]);
+
+  const attach = async (files: File[]) => {
+    if (files.length === 0) return;
+    const found = await attachImages(files);
+    // Appended, not replaced: a paste and a drop may finish in either order.
+    if (found.length > 0) setProblems((before) => [...new Set([...before, ...found])]);
+  };
+  const imagesOf = (items: DataTransferItemList | undefined | null): File[] =>
+    [...(items ?? [])].filter((item) => item.kind === 'file' && item.type.startsWith('image/')).map((item) => item.getAsFile()).filter((f): f is File => f !== null);
 
   useEffect(() => {
     if (focusTick > 0) input.current?.focus();
   }, [focusTick]);
 
   const submit = () => {
-    if (send(input.current?.value ?? draft)) input.current?.focus();
+    if (!send(input.current?.value ?? draft)) return;
+    setProblems([]);
+    input.current?.focus();
   };
 
   const pick = async (path: string | null) => {
@@ -45,12 +62,27 @@ export function Composer() {
   };
 
   return (
-    <div class="composer">
+    <div
+      class="composer"
+      onDragOver={(e) => {
+        if ([...(e.dataTransfer?.items ?? [])].some((item) => item.kind === 'file')) e.preventDefault();
+      }}
+      onDrop={(e) => {
+        const files = [...(e.dataTransfer?.files ?? [])];
+        if (files.length === 0) return;
+        e.preventDefault();
+        void attach(files);
+      }}
+    >
       {attachments.length > 0 && (
         <div class="chips" aria-label="Attached context">
           {attachments.map((a, i) => (
-            <span class="chip" key={`${a.path}:${a.startLine ?? ''}`} title={`${a.path}${a.startLine !== undefined ? `:${a.startLine}-${a.endLine}` : ''}`}>
-              <span class={`codicon codicon-${a.kind === 'selection' ? 'selection' : 'file'}`} aria-hidden="true" />
+            <span class="chip" key={`${a.path}:${a.startLine ?? ''}:${a.data?.length ?? ''}`} title={`${a.path}${a.startLine !== undefined ? `:${a.startLine}-${a.endLine}` : ''}`}>
+              {a.kind === 'image' ? (
+                <img class="chip-thumb" src={imageSource(a)} alt="" />
+              ) : (
+                <span class={`codicon codicon-${a.kind === 'selection' ? 'selection' : 'file'}`} aria-hidden="true" />
+              )}
               {a.path}
               {a.startLine !== undefined && `:${a.startLine}-${a.endLine ?? a.startLine}`}
               <button class="chip-remove" aria-label={`Remove ${a.path}`} onClick={() => removeAttachment(i)}>
@@ -58,6 +90,20 @@ export function Composer() {
               </button>
             </span>
           ))}
+        </div>
+      )}
+      {(problems.length > 0 || refused) && (
+        <div class="composer-notice" role="alert">
+          {[...problems, ...(refused ? [refused] : [])].map((text) => (
+            <div key={text}>
+              <span class="codicon codicon-warning" aria-hidden="true" /> {text}
+            </div>
+          ))}
+          {problems.length > 0 && (
+            <button class="chip-remove" aria-label="Dismiss" onClick={() => setProblems([])}>
+              <span class="codicon codicon-close" />
+            </button>
+          )}
         </div>
       )}
       {picker && <FilePicker onPick={pick} />}
@@ -79,6 +125,12 @@ export function Composer() {
             const typed = (e as InputEvent).data;
             if (typed === '@' && (caret < 2 || /\s/.test(value[caret - 2]))) setPicker({ at: caret - 1 });
           }}
+          onPaste={(e: ClipboardEvent) => {
+            const files = imagesOf(e.clipboardData?.items);
+            if (files.length === 0) return; // text pastes as usual
+            e.preventDefault();
+            void attach(files);
+          }}
           onKeyDown={(e) => {
             if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
               e.preventDefault();
@@ -90,12 +142,29 @@ export function Composer() {
           <vscode-button appearance="icon" title="Attach a file (@)" aria-label="Attach a file" onClick={() => setPicker({ at: -1 })}>
             <span class="codicon codicon-mention" />
           </vscode-button>
+          <vscode-button appearance="icon" title="Attach images (or paste or drop them)" aria-label="Attach images" onClick={() => imageInput.current?.click()}>
+            <span class="codicon codicon-file-media" />
+          </vscode-button>
+          <input
+            ref={imageInput}
+            class="image-input"
+            type="file"
+            accept={IMAGE_TYPES.join(',')}
+            multiple
+            hidden
+            onChange={(e) => {
+              const field = e.currentTarget as HTMLInputElement;
+              const files = [...(field.files ?? [])];
+              field.value = ''; // picking the same file again fires again
+              void attach(files);
+            }}
+          />
           {streaming ? (
             <vscode-button appearance="secondary" class="stop-button" disabled={stopping} onClick={() => stop()}>
               <span slot="start" class="codicon codicon-debug-stop" /> {stopping ? 'Stopping…' : 'Stop'}
             </vscode-button>
           ) : (
-            <vscode-button appearance="primary" class="send-button" disabled={!hasModel || (!draft.trim() && attachments.length === 0)} onClick={submit}>
+            <vscode-button appearance="primary" class="send-button" disabled={!hasModel || refused !== null || (!draft.trim() && attachments.length === 0)} onClick={submit}>
               <span slot="start" class="codicon codicon-send" /> Send
             </vscode-button>
           )}

@@ -12,6 +12,7 @@ import { ToolCardView } from './ToolCardView';
 import { TextArea } from './fields';
 import { IconButton } from './IconButton';
 import { UsageLine } from './UsageLine';
+import { imageSource } from '../session/images';
 
 interface MessageViewProps {
   message: ChatMessage;
@@ -41,9 +42,9 @@ function UserMessage({ message, index, busy }: { message: ChatMessage; index: nu
       </div>
       {message.attachments && message.attachments.length > 0 && (
         <div class="chips">
-          {message.attachments.map((a) => (
-            <span class="chip" key={`${a.path}:${a.startLine ?? ''}`} title={a.path}>
-              <span class="codicon codicon-file" aria-hidden="true" /> {a.path}
+          {message.attachments.map((a, i) => (
+            <span class="chip" key={`${i}:${a.path}:${a.startLine ?? ''}`} title={a.path}>
+              {a.kind === 'image' ? <img class="chip-thumb" src={imageSource(a)} alt="" /> : <span class="codicon codicon-file" aria-hidden="true" />} {a.path}
               {a.startLine !== undefined && `:${a.startLine}-${a.endLine ?? a.startLine}`}
             </span>
           ))}

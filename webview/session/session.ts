@@ -3,6 +3,7 @@
 import type { Attachment, ChatSettings, ChatSummary, HostEvent, Provider, SidecarState, ToolPermissionMode } from '../../src/protocol/webviewMessages';
 import { invoke } from '../ipc';
 import { Store } from '../state/store';
+import { MAX_IMAGES, readImage } from './images';
 import type { ModelInfo, ModelOptions, ModelPreset } from '../chat/types';
 
 export interface SessionState {
@@ -192,8 +193,44 @@ export function setDraft(draft: string): void {
 }
 
 export function addAttachment(attachment: Attachment): void {
-  const same = (a: Attachment) => a.path === attachment.path && a.startLine === attachment.startLine && a.endLine === attachment.endLine;
+  const same = (a: Attachment) =>
+    attachment.kind === 'image'
+      ? a.kind === 'image' && a.data === attachment.data
+      : a.path === attachment.path && a.startLine === attachment.startLine && a.endLine === attachment.endLine;
   patch({ attachments: [...session.get().attachments.filter((a) => !same(a)), attachment] });
+}
+
+/**
+ * Attaches image files (pasted, dropped or picked). Returns what went wrong with the ones that
+ * were not attached, one sentence each, naming the file and the fix.
+ */
+export async function attachImages(files: Array<Blob & { name?: string }>): Promise<string[]> {
+  const problems: string[] = [];
+  let index = session.get().attachments.filter((a) => a.kind === 'image').length;
+  for (const file of files) {
+    if (index >= MAX_IMAGES) {
+      problems.push(`A message can carry at most ${MAX_IMAGES} images; send these first, then attach more.`);
+      break;
+    }
+    try {
+      addAttachment(await readImage(file, index + 1));
+      index = session.get().attachments.filter((a) => a.kind === 'image').length;
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+  }
+  return problems;
+}
+
+/**
+ * Why the selected model cannot take the attached images, or null. Only Ollama says which models
+ * see (the `vision` capability); other providers' models are assumed to.
+ */
+export function imagesRefusedBy(state = session.get()): string | null {
+  if (!state.attachments.some((a) => a.kind === 'image') || state.settings?.provider !== 'ollama') return null;
+  const model = currentModel(state);
+  if (!model || model.capabilities.includes('vision')) return null;
+  return `${model.label} cannot see images. Pick a model with vision in the header, or remove the images.`;
 }
 
 export function removeAttachment(index: number): void {
