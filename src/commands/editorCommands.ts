@@ -77,13 +77,15 @@ export async function applyToFile(proposals: ProposalDocuments, tracker: EditorT
   const leftUri = existing ? uri : proposals.create('', label, 'new-file');
   try {
     await vscode.commands.executeCommand('vscode.diff', leftUri, proposalUri, `${label} ↔ Proposed change`, { preview: true });
+    // Nothing here saves; the user's auto save may (VS Code in a browser turns it on by default).
+    const saving = vscode.workspace.getConfiguration('files', uri).get<string>('autoSave', 'off') !== 'off' ? 'your auto save setting will save it.' : 'it is not saved for you.';
     const choice = await vscode.window.showInformationMessage(
       `Apply the proposed change to ${label}?`,
       {
         modal: true,
         detail: existing
-          ? `The change is made in the editor${existing.isDirty ? ', on top of your unsaved changes' : ''}; it is not saved for you.`
-          : 'A new file is created with this content; it is not saved for you.',
+          ? `The change is made in the editor${existing.isDirty ? ', on top of your unsaved changes' : ''}; ${saving}`
+          : `A new file is created with this content; ${saving}`,
       },
       'Apply',
     );

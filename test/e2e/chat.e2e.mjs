@@ -75,6 +75,9 @@ describe('chat in a real VS Code', { timeout: 10 * 60_000 }, () => {
         'chat.commandCenter.enabled': false,
         'window.restoreWindows': 'none',
         'files.hotExit': 'off',
+        // VS Code in a browser saves after a delay by default; the desktop default is off, and the
+        // tests check that the extension itself never saves.
+        'files.autoSave': 'off',
       },
     });
     browser = await launchBrowser();
@@ -258,6 +261,63 @@ describe('chat in a real VS Code', { timeout: 10 * 60_000 }, () => {
       assert.equal(chats[0].aborted, true);
     }));
 
+  it('Apply to File shows the diff, asks, and changes only the editor; Cancel changes nothing', { timeout: TEST_TIMEOUT }, () =>
+    scenario('7-apply-to-file', async () => {
+      const file = join(workspace, 'src/greeting.ts');
+      const onDisk = readFileSync(file, 'utf8');
+      const proposal = "export const greeting = (name: string) => `Hi, ${name}!`;";
+      await script([{ text: `Here is the new src/greeting.ts:\n\n\`\`\`ts\n${proposal}\n\`\`\`\n`, delayMs: 20 }]);
+      await newChat();
+      await sendMessage('Shorten src/greeting.ts');
+      const apply = wb.chat.locator('.code-block button[aria-label="Apply to File"]').last();
+      await wb.poll('the answer with an Apply to File button', async () => {
+        const turn = await lastAssistant();
+        return turn && !turn.spinner && (await apply.count()) === 1;
+      });
+
+      // Cancel first: the dialog names the file; nothing changes.
+      await apply.click();
+      const dialog = await applyDialog('src/greeting.ts');
+      assert.match(dialog, /not saved for you/, `the dialog says the change is not saved: ${dialog}`);
+      await wb.page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Cancel' }).click();
+      await wb.poll('the code block to say "Not applied"', async () => (await wb.chat.locator('.code-block .code-note', { hasText: 'Not applied' }).count()) > 0);
+
+      await apply.click();
+      await applyDialog('src/greeting.ts');
+      await wb.page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Apply' }).click();
+      await wb.poll('greeting.ts open with the proposal, unsaved', async () => {
+        const tab = wb.page.locator('.tabs-container .tab.active', { hasText: 'greeting.ts' });
+        if ((await tab.count()) === 0 || !((await tab.getAttribute('class', { timeout: 1000 })) ?? '').includes('dirty')) return false;
+        const text = await wb.page.locator('.editor-group-container.active .monaco-editor .view-lines').first().innerText({ timeout: 1000 });
+        return squash(text.replace(/\u00a0/g, ' ')).includes('Hi, ${name}!');
+      }, { describe: async () => `tabs: ${JSON.stringify(await wb.page.locator('.tabs-container .tab').evaluateAll((tabs) => tabs.map((t) => `${t.textContent} [${t.className}]`)))}; on disk: ${readFileSync(file, 'utf8')}` });
+      assert.equal(readFileSync(file, 'utf8'), onDisk, 'the file on disk is not saved for the user');
+      await wb.runCommand('File: Revert File');
+      await wb.openChat();
+    }));
+
+  it('deletes a chat from history only after the confirmation', { timeout: TEST_TIMEOUT }, () =>
+    scenario('8-delete-chat', async () => {
+      await script([{ text: 'Noted.', delayMs: 20 }]);
+      await newChat();
+      await sendMessage('Remember the deletable chat');
+      await answerFinished('Noted.');
+      await wb.chat.locator('.header vscode-button[aria-label="Chat history"]').click();
+      const entry = wb.chat.locator('.history-list li', { hasText: 'Remember the deletable chat' });
+      await wb.poll('the chat in history', async () => (await entry.count()) === 1);
+
+      await entry.locator('vscode-button[aria-label^="Delete"]').click();
+      await wb.poll('the delete confirmation', async () => (await wb.page.locator('.monaco-dialog-box', { hasText: 'Delete "Remember the deletable chat"?' }).count()) === 1);
+      await wb.page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Cancel' }).click();
+      await sleep(500);
+      assert.equal(await entry.count(), 1, 'Cancel keeps the chat');
+
+      await entry.locator('vscode-button[aria-label^="Delete"]').click();
+      await wb.page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Delete' }).click();
+      await wb.poll('the chat to leave history', async () => (await entry.count()) === 0);
+      await wb.chat.locator('.history vscode-button[aria-label="Close history"]').click();
+    }));
+
   it('keeps the transcript whole across a window reload mid-stream', { timeout: 180_000 }, () =>
     scenario('6-reload', async () => {
       const question = 'Keep talking while I reload';
@@ -399,6 +459,16 @@ async function pendingPermission(tool) {
     if (!text.includes(tool)) return null;
     return { text, subject: (await card.locator('.permission-subject pre').innerText({ timeout: 1000 })).trim() };
   });
+}
+
+/** Waits for VS Code's modal asking to apply a change to `label`; returns its text. */
+async function applyDialog(label) {
+  return wb.poll(`the Apply dialog for ${label}`, async () => {
+    const box = wb.page.locator('.monaco-dialog-box');
+    if ((await box.count()) === 0) return null;
+    const text = await box.innerText({ timeout: 1000 });
+    return text.includes(`Apply the proposed change to ${label}?`) ? text : null;
+  }, { dumpChat: false });
 }
 
 async function clickPermission(label) {
