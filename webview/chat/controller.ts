@@ -166,11 +166,15 @@ function startTurn(user: ChatMessage | null): void {
   });
 }
 
+/** Whether a message with `attachments` can go to the selected model at all (one is chosen, it sees the images). */
+function canSendWith(attachments: Attachment[]): boolean {
+  return !!session.get().settings?.model && imagesRefusedBy({ ...session.get(), attachments }) === null;
+}
+
 /** Sends the composer's text and attachments as a new user message. */
 export function send(text: string, attachments: Attachment[] = session.get().attachments): boolean {
   const content = text.trim();
-  if ((!content && attachments.length === 0) || chat.get().streaming || !session.get().settings?.model) return false;
-  if (imagesRefusedBy({ ...session.get(), attachments })) return false;
+  if ((!content && attachments.length === 0) || chat.get().streaming || !canSendWith(attachments)) return false;
   const user: ChatMessage = { id: newId(), role: 'user', content, attachments: attachments.length > 0 ? attachments : undefined };
   clearComposer();
   startTurn(user);
@@ -205,7 +209,7 @@ export function editAndResend(index: number, text: string): void {
   const original = s.messages[index];
   if (s.streaming || !original || original.role !== 'user' || !text.trim()) return;
   // Refused sends keep the message: check what `send` would refuse before removing anything.
-  if (!session.get().settings?.model || imagesRefusedBy({ ...session.get(), attachments: original.attachments ?? [] })) return;
+  if (!canSendWith(original.attachments ?? [])) return;
   dispatch({ type: 'deleteFrom', index });
   send(text, original.attachments ?? []);
 }

@@ -76,10 +76,15 @@ export function canThink(state = session.get()): boolean {
   return currentModel(state)?.capabilities.includes('thinking') ?? false;
 }
 
+/** gpt-oss on Ollama: it always reasons, at a level, and cannot be switched off. */
+function isGptOss(state: SessionState): boolean {
+  return state.settings?.provider === 'ollama' && currentModel(state)?.family === 'gptoss';
+}
+
 /** Whether the selected model takes a thinking level: gpt-oss on Ollama, and Claude (its budget). */
 export function takesThinkLevel(state = session.get()): boolean {
   if (!canThink(state)) return false;
-  return state.settings?.provider === 'anthropic' || currentModel(state)?.family === 'gptoss';
+  return state.settings?.provider === 'anthropic' || isGptOss(state);
 }
 
 /**
@@ -89,7 +94,7 @@ export function takesThinkLevel(state = session.get()): boolean {
  */
 export function thinkParam(state = session.get()): boolean | ThinkLevel {
   if (!canThink(state)) return false;
-  if (state.settings?.provider === 'ollama' && currentModel(state)?.family === 'gptoss') return state.think ? state.thinkLevel : 'low';
+  if (isGptOss(state)) return state.think ? state.thinkLevel : 'low';
   if (!state.think) return false;
   return takesThinkLevel(state) ? state.thinkLevel : true;
 }
