@@ -6,6 +6,7 @@
 //! Invariants: every request gets exactly one response (cancelled and panicking ones included);
 //! bad input gets an error response and the loop keeps serving; nothing but frames reaches stdout.
 
+use crate::confine::Root;
 use crate::context::{RequestContext, Session, SidecarState};
 use crate::dispatch;
 use crate::error::{codes, AppError};
@@ -183,13 +184,13 @@ fn initialize(state: &SidecarState, params: Value) -> Result<Value, AppError> {
             ),
         ));
     }
-    std::fs::create_dir_all(&params.storage_dir).map_err(|err| {
-        AppError::io(format!("cannot create the storage directory {}: {err}", params.storage_dir))
-    })?;
     let storage_dir = PathBuf::from(&params.storage_dir);
+    let storage = cap_std::fs::Dir::create_ambient_dir_all(&storage_dir, cap_std::ambient_authority())
+        .and_then(|()| Root::open_ambient(&storage_dir))
+        .map_err(|err| AppError::io(format!("cannot create the storage directory {}: {err}", params.storage_dir)))?;
     let session = Session {
         workspace: Workspace::new(params.workspace_root.map(PathBuf::from)),
-        storage_dir,
+        storage,
         granted: GrantedGroups::load(params.capabilities.workspace_trusted)?,
         allowed_hosts: params.capabilities.allowed_hosts,
         package_manager: params.capabilities.package_manager,

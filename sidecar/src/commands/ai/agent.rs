@@ -221,7 +221,16 @@ impl Agent {
         if self.cancel.is_cancelled() {
             return None;
         }
-        Some(tools::run(&self.tool_context, name, args).await)
+        // bash stops itself on a stop (it kills its process group and reports what it printed).
+        // Every other tool is abandoned at once: its blocking work is bounded (regular files only,
+        // size limits), so the thread it leaves finishes on its own shortly after.
+        if name == "bash" {
+            return Some(tools::run(&self.tool_context, name, args).await);
+        }
+        tokio::select! {
+            outcome = tools::run(&self.tool_context, name, args) => Some(outcome),
+            _ = self.cancel.cancelled() => Some(ToolOutcome::fail(format!("{name}: stopped before it finished, because the user stopped the generation"))),
+        }
     }
 
     async fn ask_user(&self, args: &Value) -> Option<ToolOutcome> {
