@@ -375,6 +375,14 @@ pub struct CompletionRequest {
     /// How long the provider may send nothing before the stream fails (default 60).
     #[serde(default)]
     pub idle_timeout_seconds: Option<f64>,
+    /// The SearXNG base URL the user configured (`prototyper.searxng.url`, filled by the host);
+    /// absent or empty: the `web_search` tool is not offered.
+    #[serde(default)]
+    pub searxng_url: Option<String>,
+    /// Where `generate_image` saves images, workspace-relative (`prototyper.images.folder`,
+    /// filled by the host); `assets/generated` when absent.
+    #[serde(default)]
+    pub images_folder: Option<String>,
 }
 
 /// An entry of `list_ollama_models`.

@@ -11,12 +11,16 @@
 //! exported with it).
 
 pub mod ai;
+pub mod bonsai;
 pub mod channel;
+pub mod export;
 pub mod fs;
 pub mod http;
 pub mod presets;
 pub mod process;
 pub mod rpc;
+pub mod search;
+pub mod workflows;
 
 use std::path::Path;
 use ts_rs::{Config, ExportError, TS};

@@ -95,6 +95,9 @@ pub enum Sink {
     Channel(Arc<ChannelSender<ProcessEvent>>),
     /// Raw bytes kept for the caller (the `_sync` and `_capture` commands).
     Collect(Arc<Mutex<Collected>>),
+    /// Lines handed to a function, called on the pipe's reader thread (a long-lived server's log,
+    /// which goes to whoever subscribes; see `commands::bonsai`). The caller reports the exit.
+    Lines(Arc<dyn Fn(OutputStream, Vec<String>) + Send + Sync>),
 }
 
 /// Output kept for a caller: the first `head_limit` bytes, and a rolling tail for error messages.
@@ -250,11 +253,25 @@ pub fn spawn(
     let executable = find_program(program).ok_or_else(|| {
         AppError::process(format!("could not start '{program}': it was not found on PATH; install it or check the command"))
     })?;
+    spawn_program(state, program, &executable, args, &[], cwd, sink)
+}
+
+/// `spawn` for a program given by its absolute path (a server inside a folder the user
+/// installed), with extra environment variables; `program` names it in messages.
+pub fn spawn_program(
+    state: Arc<crate::context::SidecarState>,
+    program: &str,
+    executable: &Path,
+    args: &[String],
+    env: &[(&str, String)],
+    cwd: &super::Cwd,
+    sink: Option<Sink>,
+) -> Result<Spawned, AppError> {
     let (mut command, cwd_guard) =
-        cwd.root.command(&cwd.folder, &executable).map_err(|err| err.to_app_error(&cwd.folder, "use as the working folder"))?;
+        cwd.root.command(&cwd.folder, executable).map_err(|err| err.to_app_error(&cwd.folder, "use as the working folder"))?;
     let cwd_shown = if cwd.folder.is_root() { ".".to_string() } else { cwd.folder.wire().to_string() };
     let cwd = Path::new(&cwd_shown);
-    command.args(args).stdin(Stdio::null()).kill_on_drop(false);
+    command.args(args).envs(env.iter().map(|(key, value)| (*key, value))).stdin(Stdio::null()).kill_on_drop(false);
     // Our own pipes rather than tokio's: they are read by plain threads with blocking reads.
     let pipes = match sink {
         Some(_) => {
@@ -403,9 +420,19 @@ fn pump(mut pipe: impl Read, stream: OutputStream, sink: &Sink) {
                 }
             }
             Sink::Collect(collected) => collected.lock().unwrap_or_else(|p| p.into_inner()).push(&buffer[..read]),
+            Sink::Lines(deliver) => {
+                let lines = splitter.push(&buffer[..read]);
+                if !lines.is_empty() {
+                    deliver(stream, lines);
+                }
+            }
         }
     }
-    if let (Sink::Channel(channel), Some(last)) = (sink, splitter.finish()) {
-        channel.send_now(ProcessEvent::Output { stream, lines: vec![last] });
+    match (sink, splitter.finish()) {
+        (Sink::Channel(channel), Some(last)) => {
+            channel.send_now(ProcessEvent::Output { stream, lines: vec![last] });
+        }
+        (Sink::Lines(deliver), Some(last)) => deliver(stream, vec![last]),
+        _ => {}
     }
 }
