@@ -5,6 +5,7 @@
 mod harness;
 
 mod ai;
+mod bonsai;
 mod fs;
 mod http;
 mod presets;
