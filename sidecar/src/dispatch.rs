@@ -67,6 +67,7 @@ fn all_commands() -> Vec<Command> {
     commands.extend(crate::commands::presets::commands());
     commands.extend(crate::commands::ai::commands());
     commands.extend(crate::commands::bonsai::commands());
+    commands.extend(crate::commands::export::commands());
     commands
 }
 

@@ -6,6 +6,7 @@ mod harness;
 
 mod ai;
 mod bonsai;
+mod export;
 mod fs;
 mod http;
 mod presets;
