@@ -68,6 +68,8 @@ fn all_commands() -> Vec<Command> {
     commands.extend(crate::commands::ai::commands());
     commands.extend(crate::commands::bonsai::commands());
     commands.extend(crate::commands::export::commands());
+    commands.extend(crate::commands::workflows::commands());
+    commands.extend(crate::commands::search::commands());
     commands
 }
 

@@ -7,3 +7,5 @@ pub mod fs;
 pub mod http;
 pub mod presets;
 pub mod process;
+pub mod search;
+pub mod workflows;

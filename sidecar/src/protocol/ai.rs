@@ -66,7 +66,7 @@ pub struct ToolCallEvent {
 }
 
 /// A gated tool call waiting for `resolve_tool_permission { permissionId: id, decision }`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ToolPermissionEvent {
     /// The permission id (not the tool call id).

@@ -80,6 +80,28 @@ pub fn exported_types() -> Vec<Exporter> {
         export::<ai::OpenAiModel>,
         export::<ai::PullModelParams>,
         export::<ai::PullEvent>,
+        // bonsai
+        export::<bonsai::BonsaiServerConfig>,
+        export::<bonsai::SaveServerConfigParams>,
+        export::<bonsai::StartServerParams>,
+        export::<bonsai::BonsaiServerInfo>,
+        export::<bonsai::BonsaiServerStatus>,
+        export::<bonsai::GenerateImageParams>,
+        export::<bonsai::BonsaiGenerateResult>,
+        export::<bonsai::GenerateEvent>,
+        export::<bonsai::ListAssetsParams>,
+        export::<bonsai::AssetInfo>,
+        export::<bonsai::DeleteAssetParams>,
+        // export
+        export::<export::ExportProjectParams>,
+        export::<export::ExportComponentParams>,
+        // workflows
+        export::<workflows::SaveWorkflowParams>,
+        export::<workflows::LoadWorkflowParams>,
+        export::<workflows::ListWorkflowsParams>,
+        export::<workflows::RunWorkflowParams>,
+        // search
+        export::<search::TestSearxngParams>,
     ]
 }
 

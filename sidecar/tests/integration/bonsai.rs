@@ -289,3 +289,46 @@ fn an_untrusted_workspace_may_not_start_the_server_or_generate() {
     assert_eq!(sidecar.call("bonsai_list_assets", json!({})), json!([]));
     assert_eq!(sidecar.call("bonsai_server_status", json!({}))["running"], json!(false));
 }
+
+#[test]
+fn the_agent_generates_an_image_after_asking_and_starts_the_server_itself() {
+    let (mut sidecar, _install) = with_install("healthy", 18550, json!({ "autoStopTimeoutSecs": 60 }));
+    let fake = crate::ai::Fake::start();
+    fake.script(json!([
+        { "toolCalls": [{ "name": "generate_image", "arguments": { "prompt": "a bakery storefront at dawn", "width": 128, "height": 96, "seed": 5 } }] },
+        { "text": "Added the image." },
+    ]));
+    let channel = sidecar.next_channel_id();
+    let mut request = crate::ai::params(&fake, "ollama", "llama3.2", json!({ "tools": true, "toolPermissionMode": "ask_every_time", "imagesFolder": "public/images" }));
+    request["onEvent"] = json!(channel);
+    let id = sidecar.send_request("generate_completion_stream", request);
+    let permission = crate::ai::wait_event(&mut sidecar, channel, "ToolPermission");
+    assert_eq!(permission["reason"], json!("generates an image with the local image server: \"a bakery storefront at dawn\""));
+    assert_eq!(sidecar.call("bonsai_server_status", json!({}))["running"], json!(false), "nothing runs before the user allows it");
+    sidecar.call("resolve_tool_permission", json!({ "permissionId": permission["id"], "decision": "accepted" }));
+    sidecar.wait_response(&id).unwrap();
+    let events = messages_of(&sidecar.channel_messages(channel));
+    crate::ai::terminal(&events, "Done");
+    let result = crate::ai::of_kind(&events, "ToolResult")[0].clone();
+    assert_eq!(result["success"], json!(true), "{result}");
+    let path = result["path"].as_str().unwrap();
+    assert!(path.starts_with("public/images/bonsai_") && path.ends_with("_5.png"), "{result}");
+    assert!(result["output"].as_str().unwrap().contains(path));
+    assert!(std::fs::read(sidecar.ws(path)).unwrap().starts_with(PNG_MAGIC));
+    let status = sidecar.call("bonsai_server_status", json!({}));
+    assert_eq!(status["running"], json!(true));
+    assert!(status["stopsInSecs"].as_u64().is_some(), "the idle stop is armed after the agent's image: {status}");
+    let offered: Vec<String> = fake.chat_bodies()[0]["tools"].as_array().unwrap().iter().map(|t| t["function"]["name"].as_str().unwrap().to_string()).collect();
+    assert!(offered.contains(&"generate_image".to_string()), "{offered:?}");
+}
+
+#[test]
+fn generate_image_is_not_offered_without_an_install() {
+    let home = tempfile::tempdir().unwrap();
+    let mut sidecar = Sidecar::with_options(Options { env: vec![("HOME".into(), home.path().display().to_string())], ..Default::default() });
+    let fake = crate::ai::Fake::start();
+    let events = crate::ai::run(&mut sidecar, crate::ai::params(&fake, "ollama", "llama3.2", json!({ "tools": true })));
+    crate::ai::terminal(&events, "Done");
+    let offered: Vec<String> = fake.chat_bodies()[0]["tools"].as_array().unwrap().iter().map(|t| t["function"]["name"].as_str().unwrap().to_string()).collect();
+    assert!(offered.contains(&"bash".to_string()) && !offered.contains(&"generate_image".to_string()), "{offered:?}");
+}

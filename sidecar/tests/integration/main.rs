@@ -6,10 +6,13 @@ mod harness;
 
 mod ai;
 mod bonsai;
+mod commands;
 mod export;
+mod workflows;
 mod fs;
 mod http;
 mod presets;
+mod search;
 mod process;
 mod protocol;
 mod rpc;

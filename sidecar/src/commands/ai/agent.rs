@@ -79,7 +79,8 @@ impl Agent {
                 return self.cancelled(&meter, last_text);
             }
             let estimate = self.prompt_estimate();
-            let definitions = if self.tools_on { tools::definitions() } else { &[] };
+            let offered = if self.tools_on { tools::offered(&self.tool_context) } else { Vec::new() };
+            let definitions = offered.as_slice();
             let turn = TurnRequest {
                 model: &self.model,
                 messages: &self.history,
@@ -181,7 +182,7 @@ impl Agent {
             _ => {}
         }
         // Unknown tools and refused changes fail without bothering the user.
-        let refused = !tools::is_known(name) || (tools::changes_things(name) && !self.tool_context.trusted);
+        let refused = !tools::is_offered(&self.tool_context, name) || (tools::changes_things(name) && !self.tool_context.trusted);
         let gated = !refused && {
             let allowlist = self.allowlist.lock().unwrap_or_else(|p| p.into_inner());
             gate::needs_permission(name, self.mode, &allowlist)
@@ -275,7 +276,7 @@ impl Agent {
             })
             .sum();
         if self.tools_on {
-            chars += tools::definitions().iter().map(|d| d.to_string().len()).sum::<usize>();
+            chars += tools::offered(&self.tool_context).iter().map(|d| d.to_string().len()).sum::<usize>();
         }
         (chars / 4).min(u32::MAX as usize) as u32
     }

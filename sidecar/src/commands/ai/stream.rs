@@ -121,7 +121,7 @@ fn seconds(value: Option<f64>, default: Duration) -> Duration {
 }
 
 /// Checks the request and builds the agent. Fails with the message the user should see.
-async fn prepare(context: &RequestContext, request: CompletionRequest, events: Events, cancel: CancellationToken, one_shot: bool) -> Result<Agent, Failure> {
+pub(crate) async fn prepare(context: &RequestContext, request: CompletionRequest, events: Events, cancel: CancellationToken, one_shot: bool) -> Result<Agent, Failure> {
     let kind = request.provider.unwrap_or_default();
     let endpoint = Endpoint::new(kind, request.host.as_deref(), request.api_key.as_deref());
     if request.model.trim().is_empty() {
@@ -146,6 +146,7 @@ async fn prepare(context: &RequestContext, request: CompletionRequest, events: E
         ask_user: seconds(request.ask_user_timeout_seconds, DEFAULT_ASK_WAIT),
     };
     let tools_on = request.tools.unwrap_or(false) && !one_shot;
+    let media = if tools_on { tools::media::MediaTools::for_request(context, &request) } else { Default::default() };
     let options = request.options.unwrap_or_default();
     let mut think = request.think;
     let mut num_ctx = None;
@@ -178,7 +179,8 @@ async fn prepare(context: &RequestContext, request: CompletionRequest, events: E
     let trusted = session.granted.workspace_trusted();
     let mut history = request.messages;
     if tools_on && !history.iter().any(|m| m.role == "system") {
-        history.insert(0, Message { role: "system".into(), content: tools::system_prompt(&session.workspace, trusted), ..Default::default() });
+        let prompt = tools::system_prompt(&session.workspace, trusted) + &media.prompt_lines();
+        history.insert(0, Message { role: "system".into(), content: prompt, ..Default::default() });
     }
     Ok(Agent {
         client,
@@ -194,7 +196,7 @@ async fn prepare(context: &RequestContext, request: CompletionRequest, events: E
         num_ctx,
         limits,
         events,
-        tool_context: ToolContext { workspace: session.workspace.clone(), trusted, cancel: cancel.clone(), bash_timeout: DEFAULT_BASH_TIMEOUT },
+        tool_context: ToolContext { workspace: session.workspace.clone(), trusted, cancel: cancel.clone(), bash_timeout: DEFAULT_BASH_TIMEOUT, media },
         cancel,
         state: context.state.clone(),
     })

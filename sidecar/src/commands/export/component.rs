@@ -147,8 +147,11 @@ fn project_folder(workspace: &Root, component: &RelPath) -> RelPath {
     RelPath::root()
 }
 
+/// Files to pack, each with whether it is executable.
+type Files = Vec<(RelPath, bool)>;
+
 /// The component and every local file it reaches, and the packages they import.
-fn collect(workspace: &Root, base: &RelPath, component: &RelPath) -> Result<(Vec<(RelPath, bool)>, BTreeSet<String>), AppError> {
+fn collect(workspace: &Root, base: &RelPath, component: &RelPath) -> Result<(Files, BTreeSet<String>), AppError> {
     let mut seen = BTreeSet::from([component.wire().to_string()]);
     let mut queue = VecDeque::from([component.clone()]);
     let mut files = Vec::new();

@@ -88,7 +88,7 @@ fn is_left_out(name: &str, include_tests: bool) -> bool {
     }
     if !include_tests {
         let file = file[0].to_ascii_lowercase();
-        let is_test = file.contains(".test.") || file.contains(".spec.") || folders.iter().any(|f| *f == "__tests__");
+        let is_test = file.contains(".test.") || file.contains(".spec.") || folders.contains(&"__tests__");
         if is_test {
             return true;
         }
