@@ -18,6 +18,11 @@ import { providerHost, readChatSettings, SECTION, timeouts } from './settings';
 import { createSidecarSupervisor, outputLogger } from './sidecar/sidecarHost';
 import type { SidecarSupervisor, SupervisorStatus } from './sidecar/supervisor';
 import { SidecarStatusBar } from './statusBar';
+import { registerExport } from './export';
+import { imagesFolder } from './images/imagesView';
+import { registerImages } from './images';
+import { registerSearch, searxngUrl } from './search';
+import { registerWorkflows } from './workflows';
 import { TerminalRunner } from './terminal/runInTerminal';
 
 /** What `activate` returns: for the integration tests and for other parts of the extension. */
@@ -69,6 +74,7 @@ export function activate(context: vscode.ExtensionContext): PrototyperApi {
         ...timeouts(),
       };
     },
+    completionSettings: () => ({ searxngUrl: searxngUrl(), imagesFolder: imagesFolder() }),
   });
   const bridge = new WebviewBridge(relay, router, { error: logger.error }, (sessionKey) => {
     // A (re)loaded chat gets the current state at once instead of waiting for the next change.
@@ -96,6 +102,10 @@ export function activate(context: vscode.ExtensionContext): PrototyperApi {
     vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, view),
     vscode.window.registerWebviewPanelSerializer(CHAT_PANEL_TYPE, panels),
     ...registerPaletteCommands({ view, panels, relay, apiKeys, supervisor: sidecar, output, terminals, settingsChanged }),
+    ...registerImages({ sidecar, channels: relay, editors }),
+    ...registerExport(sidecar),
+    ...registerWorkflows({ sidecar, panels, relay }),
+    ...registerSearch(sidecar),
     apiKeys.onDidChange(settingsChanged),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration(SECTION)) settingsChanged();

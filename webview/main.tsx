@@ -1,7 +1,7 @@
 // Entry point of the chat webview: registers the toolkit, restores state after a reload, wires
 // host events, and mounts the UI.
 import { render } from 'preact';
-import { chat, initChat, newChat } from './chat/controller';
+import { chat, initChat, newChat, runWorkflow } from './chat/controller';
 import { App } from './components/App';
 import { registerToolkit } from './components/toolkit';
 import { connection, onHostEvent } from './ipc';
@@ -12,6 +12,7 @@ registerToolkit();
 const ipc = connection();
 onHostEvent((event) => {
   if (event.kind === 'newChat') newChat();
+  else if (event.kind === 'runWorkflow') runWorkflow(event.workflowId, event.input);
   else onSessionEvent(event);
 });
 // Draft, attachments and header choices survive a reload; written lazily.

@@ -70,7 +70,9 @@ export type HostEvent =
   /** "New Chat" from the view title or palette. */
   | { kind: 'newChat' }
   /** Focus the input (the focus keybinding). */
-  | { kind: 'focusInput' };
+  | { kind: 'focusInput' }
+  /** "Run Workflow…": run the saved workflow `workflowId` as this chat's next turn. */
+  | { kind: 'runWorkflow'; workflowId: string; input?: string };
 
 export type SidecarState = 'starting' | 'ready' | 'restarting' | 'crashed' | 'stopped';
 
@@ -176,6 +178,7 @@ export const COMMANDS_WITH_PROVIDER_CREDENTIALS = [
   'list_anthropic_models',
   'list_openai_models',
   'pull_ollama_model',
+  'run_workflow',
 ] as const;
 
 /**
