@@ -83,6 +83,8 @@ async function generateImage(deps: ImagesDeps, server: ImageServer, view: Images
     void server.refresh();
   }
   await view.reveal(result.relativePath);
-  await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(result.filePath), { preview: true, viewColumn: vscode.ViewColumn.Beside });
+  // Beside the code being worked on; in the editor area itself when nothing is open.
+  const viewColumn = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
+  await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(result.filePath), { preview: true, viewColumn });
   void vscode.window.showInformationMessage(`Prototyper: saved ${result.relativePath} (${result.width}×${result.height}, seed ${result.seed}).`);
 }

@@ -65,9 +65,9 @@ function png(width, height, seed) {
     const row = y * (1 + width * 3);
     for (let x = 0; x < width; x++) {
       const t = (x + y) / (width + height);
-      raw[row + 1 + x * 3] = (r0 + t * 160) % 256;
-      raw[row + 2 + x * 3] = (g0 + t * 90) % 256;
-      raw[row + 3 + x * 3] = (b0 + (1 - t) * 120) % 256;
+      raw[row + 1 + x * 3] = Math.min(255, r0 / 2 + t * 160);
+      raw[row + 2 + x * 3] = Math.min(255, g0 / 2 + t * 90);
+      raw[row + 3 + x * 3] = Math.min(255, b0 / 2 + (1 - t) * 120);
     }
   }
   const header = Buffer.alloc(13);
