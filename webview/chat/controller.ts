@@ -190,7 +190,8 @@ export function runWorkflow(workflowId: string, input?: string): void {
     dispatch({ type: 'setError', error: { message: `Workflow ${workflowId} was not started: this chat is still answering. Stop it, or run the workflow again.`, source: 'host' } });
     return;
   }
-  const content = input?.trim() ? `Run workflow **${workflowId}** with:\n\n${input.trim()}` : `Run workflow **${workflowId}**`;
+  // User messages show as plain text.
+  const content = input?.trim() ? `Run workflow ${workflowId} with:\n\n${input.trim()}` : `Run workflow ${workflowId}`;
   startTurn({ id: newId(), role: 'user', content, workflow: { workflowId, input } });
 }
 

@@ -8,7 +8,7 @@
 use crate::confine::{RelPath, Root};
 use crate::error::AppError;
 use crate::protocol::bonsai::BonsaiServerConfig;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Component, PathBuf};
 
 const FILE_NAME: &str = "bonsai-config.json";
 /// Where the Bonsai Image Demo is looked for when the config names no folder (the seed's list).
@@ -137,11 +137,6 @@ fn is_executable(metadata: &cap_std::fs::Metadata) -> bool {
         let _ = metadata;
         true
     }
-}
-
-/// The folder as messages show it.
-pub fn shown(path: &Path) -> String {
-    path.display().to_string()
 }
 
 #[cfg(test)]

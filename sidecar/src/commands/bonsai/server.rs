@@ -34,6 +34,8 @@ const MAX_POLL: Duration = Duration::from_secs(8);
 /// One health request may take this long (a busy server answers slowly).
 const HEALTH_TIMEOUT: Duration = Duration::from_secs(5);
 const STOP_GRACE: Duration = Duration::from_secs(10);
+/// How long a healthy answer stands for the status.
+const HEALTH_REUSE: Duration = Duration::from_secs(30);
 /// Ports tried above the configured one.
 const PORT_RANGE: u16 = 10;
 
@@ -43,8 +45,10 @@ pub struct Server {
     pub port: u16,
     pub exit: watch::Receiver<Option<ExitInfo>>,
     pub log: Arc<LogHub>,
-    /// The last healthy answer, shown while a generation keeps the server from answering.
-    pub health: std::sync::Mutex<Option<Health>>,
+    /// The last healthy answer and when it came: status answers from it for a while (so polling
+    /// the status does not fill the server's log with requests), and while a generation keeps
+    /// the server from answering.
+    pub health: std::sync::Mutex<Option<(Health, Instant)>>,
 }
 
 impl Server {
@@ -104,7 +108,7 @@ pub async fn health(client: &reqwest::Client, server: &Server) -> Result<Health,
     }
     let health: Health = response.json().await.map_err(|err| format!("GET /backends answered something other than its JSON ({err})"))?;
     if health.healthy {
-        *server.health.lock().unwrap_or_else(|p| p.into_inner()) = Some(health.clone());
+        *server.health.lock().unwrap_or_else(|p| p.into_inner()) = Some((health.clone(), Instant::now()));
     }
     Ok(health)
 }
@@ -261,8 +265,14 @@ pub async fn status(bonsai: &BonsaiState) -> BonsaiServerStatus {
     status.running = !server.has_exited();
     status.port = Some(server.port);
     status.pid = Some(server.pid);
-    // A generation can keep the server from answering: show what it said last.
-    let known = if status.generating { server.health.lock().unwrap_or_else(|p| p.into_inner()).clone() } else { None };
+    // A recent answer, or the last one while a generation can keep the server from answering.
+    let known = server
+        .health
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone()
+        .filter(|(_, at)| status.generating || at.elapsed() < HEALTH_REUSE)
+        .map(|(health, _)| health);
     let health = match known {
         Some(health) => Some(health),
         None if status.starting => None,
