@@ -332,3 +332,14 @@ fn generate_image_is_not_offered_without_an_install() {
     let offered: Vec<String> = fake.chat_bodies()[0]["tools"].as_array().unwrap().iter().map(|t| t["function"]["name"].as_str().unwrap().to_string()).collect();
     assert!(offered.contains(&"bash".to_string()) && !offered.contains(&"generate_image".to_string()), "{offered:?}");
 }
+
+#[test]
+fn a_cancelled_start_stops_the_server_it_started() {
+    let (mut sidecar, install) = with_install("never-healthy", 18600, json!({ "startTimeoutSecs": 600 }));
+    let start = sidecar.send_request("bonsai_start_server", json!({}));
+    let pid = started_record(&install)["pid"].as_u64().unwrap() as u32;
+    sidecar.cancel(&start);
+    assert_eq!(sidecar.wait_response(&start).unwrap_err().0, -32800);
+    assert!(wait_process_gone(pid, WAIT), "the half-started server was stopped");
+    assert_eq!(sidecar.call("bonsai_server_status", json!({}))["running"], json!(false));
+}

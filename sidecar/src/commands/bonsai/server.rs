@@ -163,7 +163,10 @@ pub async fn start(
     match wait_healthy(bonsai, &server, timeout, cancel).await {
         Ok(health) => Ok(server.info(&health)),
         Err(err) => {
-            stop(bonsai).await;
+            // Its own task: a cancelled request is dropped soon after its cancel, and the stop
+            // (SIGTERM, then SIGKILL after a grace) must finish anyway.
+            let state = state.clone();
+            let _ = tokio::spawn(async move { stop(&state.bonsai).await }).await;
             Err(err)
         }
     }

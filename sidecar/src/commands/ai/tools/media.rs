@@ -125,14 +125,20 @@ pub async fn generate_image(context: &ToolContext, args: &Value) -> Result<ToolO
         .map_err(|err| format!("Invalid arguments: {}", err.message))?;
     let folder = generate::images_folder(images.folder.as_deref()).map_err(|err| err.message)?;
     let workspace = context.workspace.root().map_err(|err| err.message.clone())?.clone();
-    let state = &images.state;
-    if state.bonsai.current().is_none() {
-        server::start(state, &images.storage, None, &context.cancel).await.map_err(|err| format!("the image server could not start: {}", err.message))?;
-    }
-    state.bonsai.cancel_stop_timer();
-    let generated = generate::generate(state, &images.storage, &workspace, &folder, request, &context.cancel, &|_| {}).await;
-    let _ = server::schedule_stop(state, &images.storage);
-    let result = generated.map_err(|err| err.message)?;
+    let (state, storage, cancel) = (images.state.clone(), images.storage.clone(), context.cancel.clone());
+    // Its own task: when the user stops the stream, the agent stops waiting for the tool at once,
+    // but this still sees the stop and cleans up (a server it was starting is stopped, the idle
+    // stop is armed), instead of being dropped halfway.
+    let work = tokio::spawn(async move {
+        if state.bonsai.current().is_none() {
+            server::start(&state, &storage, None, &cancel).await.map_err(|err| format!("the image server could not start: {}", err.message))?;
+        }
+        state.bonsai.cancel_stop_timer();
+        let generated = generate::generate(&state, &storage, &workspace, &folder, request, &cancel, &|_| {}).await;
+        let _ = server::schedule_stop(&state, &storage);
+        generated.map_err(|err| err.message)
+    });
+    let result = work.await.map_err(|err| format!("the image generation failed unexpectedly ({err})"))??;
     Ok(ToolOutcome {
         path: Some(result.relative_path.clone()),
         ..ToolOutcome::ok(format!(
