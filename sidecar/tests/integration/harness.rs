@@ -270,6 +270,15 @@ impl Sidecar {
         })
     }
 
+    /// `channel_messages` with a longer deadline, for channels that carry a lot (throughput on two
+    /// busy cores varies several-fold with what else runs).
+    pub fn channel_messages_within(&mut self, id: u64, deadline: Duration) -> Vec<Value> {
+        self.wait_for_within(&format!("the terminal message of channel {id}"), deadline, |inbox| {
+            let messages = inbox.channels.get(&id)?;
+            messages.iter().any(|m| m["terminal"] == json!(true)).then(|| messages.clone())
+        })
+    }
+
     /// The messages channel `id` has received so far, without waiting.
     pub fn channel_so_far(&self, id: u64) -> Vec<Value> {
         self.shared.inbox.lock().unwrap().channels.get(&id).cloned().unwrap_or_default()
@@ -347,8 +356,12 @@ impl Sidecar {
     }
 
     /// Waits until `pick` finds what it looks for in the inbox; panics with stderr after `WAIT`.
-    fn wait_for<T>(&self, what: &str, mut pick: impl FnMut(&Inbox) -> Option<T>) -> T {
-        let deadline = Instant::now() + WAIT;
+    fn wait_for<T>(&self, what: &str, pick: impl FnMut(&Inbox) -> Option<T>) -> T {
+        self.wait_for_within(what, WAIT, pick)
+    }
+
+    fn wait_for_within<T>(&self, what: &str, wait: Duration, mut pick: impl FnMut(&Inbox) -> Option<T>) -> T {
+        let deadline = Instant::now() + wait;
         let mut inbox = self.shared.inbox.lock().unwrap();
         loop {
             if let Some(found) = pick(&inbox) {

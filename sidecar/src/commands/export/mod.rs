@@ -114,15 +114,11 @@ impl Destination {
             return Err(err);
         }
         let shown = self.path().display().to_string();
-        written.map_err(|err| AppError::io(format!("cannot write the zip {shown}: {}; pick another place to save it", describe(&err))))?;
+        written.map_err(|err| {
+            let reason = err.to_app_error(&self.name, "write").message;
+            AppError::io(format!("cannot write the zip {shown} ({reason}); pick another place to save it"))
+        })?;
         Ok(shown)
-    }
-}
-
-fn describe(err: &crate::confine::FsError) -> String {
-    match err {
-        crate::confine::FsError::Io(io) => io.to_string(),
-        other => format!("{other:?}"),
     }
 }
 
