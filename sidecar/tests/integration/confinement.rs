@@ -390,6 +390,15 @@ fn agent_writes_through_hostile_links_and_into_git_fail_even_when_auto_accepted(
         assert_eq!(result["success"], false, "{result}");
     }
     assert_clean(&sidecar, &before, "agent writes", &serde_json::to_string(&events).unwrap());
+    // Asking first changes nothing for git's internals: they are refused without a card.
+    fake.script(json!({ "ollama": [
+        { "toolCalls": [{ "name": "write_file", "arguments": { "path": ".git/hooks/pre-commit", "content": "#!/bin/sh\n" } }] },
+        { "text": "done" }
+    ] }));
+    let events = run(&mut sidecar, params(&fake, "ollama", "llama3.2", json!({ "tools": true, "toolPermissionMode": "ask_every_time" })));
+    assert!(of_kind(&events, "ToolPermission").is_empty(), "no card for a write no one may allow: {events:?}");
+    let result = &of_kind(&events, "ToolResult")[0];
+    assert!(result["output"].as_str().unwrap().contains(".git folder"), "{result}");
     assert!(!sidecar.ws(".git/hooks/pre-commit").exists() && !sidecar.ws(".Git/hooks/post-merge").exists());
 }
 

@@ -180,8 +180,9 @@ impl Agent {
             "ask_user_form" => return self.ask_user_form(args).await,
             _ => {}
         }
-        // Unknown tools and refused changes fail without bothering the user.
-        let refused = !tools::is_known(name) || (tools::changes_things(name) && !self.tool_context.trusted);
+        // Unknown tools and refused changes (an untrusted workspace, git's internals) fail without
+        // bothering the user: no card is shown for what could never be allowed.
+        let refused = !tools::is_known(name) || tools::never_allowed(&self.tool_context, name, args);
         let gated = !refused && {
             let allowlist = self.allowlist.lock().unwrap_or_else(|p| p.into_inner());
             gate::needs_permission(name, self.mode, &allowlist)
