@@ -1,11 +1,13 @@
 //! The AI commands through the real binary against the scriptable fake provider
 //! (`test/fake-provider/server.mjs`, started per test with node): streaming for each provider,
 //! the agent loop and its tools, the permission gate and ask-user waits, stops, every provider
-//! fault, model lists and pulls. The helpers live here; the tests in `ai/`.
+//! fault, model lists and pulls, and the recorded streams of real servers replayed (`replay`).
+//! The helpers live here; the tests in `ai/`.
 
 mod faults;
 mod gate;
 mod lists;
+mod replay;
 mod streams;
 mod tools;
 
@@ -151,9 +153,11 @@ pub fn kinds(events: &[Value]) -> Vec<&str> {
     events.iter().map(|e| e["event"].as_str().unwrap_or("?")).collect()
 }
 
-/// The event kinds with runs of Chunks collapsed (how many Chunks a text takes depends on reads).
+/// The event kinds with runs of Chunks collapsed (how many Chunks a text takes depends on reads)
+/// and without ToolCallDeltas (progress, like Chunks; `replay` tests them).
 pub fn shape(events: &[Value]) -> Vec<&str> {
     let mut out = kinds(events);
+    out.retain(|kind| *kind != "ToolCallDelta");
     out.dedup_by(|a, b| *a == "Chunk" && *b == "Chunk");
     out
 }
