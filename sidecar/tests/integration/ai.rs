@@ -149,15 +149,15 @@ pub fn finish(sidecar: &mut Sidecar, id: &Value, channel: u64) -> Vec<Value> {
     messages_of(&params)
 }
 
+/// The event kinds in order, without ToolCallDeltas (progress of a call that its ToolCall then
+/// states whole; `replay` tests them).
 pub fn kinds(events: &[Value]) -> Vec<&str> {
-    events.iter().map(|e| e["event"].as_str().unwrap_or("?")).collect()
+    events.iter().map(|e| e["event"].as_str().unwrap_or("?")).filter(|kind| *kind != "ToolCallDelta").collect()
 }
 
-/// The event kinds with runs of Chunks collapsed (how many Chunks a text takes depends on reads)
-/// and without ToolCallDeltas (progress, like Chunks; `replay` tests them).
+/// `kinds` with runs of Chunks collapsed (how many Chunks a text takes depends on reads).
 pub fn shape(events: &[Value]) -> Vec<&str> {
     let mut out = kinds(events);
-    out.retain(|kind| *kind != "ToolCallDelta");
     out.dedup_by(|a, b| *a == "Chunk" && *b == "Chunk");
     out
 }
