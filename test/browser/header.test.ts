@@ -29,7 +29,7 @@ describe('header', () => {
     await waitCalls(page, 'update_setting');
     expect((await calls(page, 'update_setting'))[0].args).toEqual({ key: 'model', value: 'llava:7b' });
     await page.waitForSelector('.badge-vision');
-    expect(await page.textContent('.badges')).toContain('no tools: plain chat');
+    expect(await page.textContent('.badges')).toContain('no tools');
     expect(await page.locator('vscode-checkbox', { hasText: 'Thinking' }).count()).toBe(0);
     const id = await sendMessage(page, 'hi');
     expect(id).toBeGreaterThan(0);
