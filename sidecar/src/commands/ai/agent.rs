@@ -289,10 +289,12 @@ impl Agent {
             ProviderKind::Ollama => "pick a model with the tools badge, or turn tools off to chat without them",
             ProviderKind::Anthropic => "retry, or turn tools off to chat without them",
         };
-        if let ToolChoice::Tool(name) = &self.tool_choice {
+        // Ollama has no tool choice: a forced one was never sent, so its absence proves nothing.
+        let choice_sent = self.endpoint.kind != ProviderKind::Ollama;
+        if let (true, ToolChoice::Tool(name)) = (choice_sent, &self.tool_choice) {
             return Some(format!("The model answered without calling {name} although toolChoice required it: {server} ignored the tools — {fix}."));
         }
-        if self.tool_choice == ToolChoice::Required {
+        if choice_sent && self.tool_choice == ToolChoice::Required {
             return Some(format!("The model answered without calling a tool although toolChoice required one: {server} ignored the tools — {fix}."));
         }
         tool_written_as_text(&output.text).map(|name| {
