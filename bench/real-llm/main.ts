@@ -56,7 +56,9 @@ async function startServer(cache: string): Promise<{ url: string; child: ChildPr
   const child = spawn(
     join(cache, 'venv/bin/python'),
     ['-m', 'llama_cpp.server', '--model', join(cache, 'model/SmolLM2-135M-Instruct.Q4_1.gguf'), '--model_alias', MODEL,
-      '--host', '127.0.0.1', '--port', String(port), '--n_ctx', '8192', '--n_threads', '2'],
+      // One thread: llama.cpp's threads wait for each other by spinning, which on two shared
+      // cores makes a second thread many times slower.
+      '--host', '127.0.0.1', '--port', String(port), '--n_ctx', '8192', '--n_threads', '1', '--n_threads_batch', '1'],
     { stdio: 'ignore' },
   );
   const url = `http://127.0.0.1:${port}`;
@@ -189,7 +191,7 @@ export async function main(root: string): Promise<void> {
   }
   const median = (values: number[]) => percentile(values, 50);
   const runs = figures.directTtft.length;
-  console.log(`llama.cpp server (llama-cpp-python 0.3.36, SmolLM2-135M-Instruct Q4_1, 2 threads), ${runs} requests per path, temperature 0, ≤ ${MAX_TOKENS} tokens`);
+  console.log(`llama.cpp server (llama-cpp-python 0.3.36, SmolLM2-135M-Instruct Q4_1, 1 thread), ${runs} requests per path, temperature 0, ≤ ${MAX_TOKENS} tokens`);
   console.log(`time to first token (median): direct ${format(median(figures.directTtft), 1)} ms, through the sidecar ${format(median(figures.sidecarTtft), 1)} ms, ratio ${format(median(figures.sidecarTtft) / median(figures.directTtft), 3)}`);
   console.log(`tokens/s over generation (median): direct ${format(median(figures.directRate), 1)}, through the sidecar ${format(median(figures.sidecarRate), 1)}, ratio ${format(median(figures.sidecarRate) / median(figures.directRate), 3)}`);
   console.log(`tokens/s the sidecar reported in Done.usage (estimated: the server sends no counts), median: ${format(median(figures.reportedRate), 1)}`);
