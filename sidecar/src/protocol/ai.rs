@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ts_rs::TS;
 
-pub use super::models::{AnthropicModel, ListModelsParams, OllamaModel, OpenAiModel};
+pub use super::models::{AnthropicModel, ListModelsParams, OllamaModel, OpenAiModel, PullDone, PullEvent, PullModelParams, PullProgress};
 
 /// One message of a completion stream: `{ "event": <Variant>, "data": {...} }`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -415,46 +415,6 @@ pub struct CompletionRequest {
     pub idle_timeout_seconds: Option<f64>,
 }
 
-/// The message type of a `pull_ollama_model` channel.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[serde(tag = "event", content = "data")]
-pub enum PullEvent {
-    Progress(PullProgress),
-    Done(PullDone),
-    Error(ErrorEvent),
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct PullProgress {
-    pub status: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub digest: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub total: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub completed: Option<u64>,
-}
-
-/// `Done {}` of a pull: serialized as an empty object.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
-pub struct PullDone {}
-
-impl ChannelMessage for PullEvent {
-    fn is_terminal(&self) -> bool {
-        matches!(self, PullEvent::Done(_) | PullEvent::Error(_))
-    }
-    fn abandoned() -> Self {
-        PullEvent::Error(ErrorEvent {
-            message: "The model pull ended unexpectedly inside the sidecar; see the Prototyper Sidecar output and retry.".into(),
-            code: Some("internal".into()),
-        })
-    }
-}
-
 /// `toolChoice` of a completion: `"auto"` (the default: sent as such), `"required"` (the first
 /// turn must call some tool), `"none"`, `"omit"` (never sent, for servers that refuse the
 /// parameter) or one tool by name, `{ "name": "write_file" }` (the first turn must call it;
@@ -560,21 +520,6 @@ pub struct ResolveAskUserFormParams {
     /// Field id → answer (a string, or a list of strings for multiselect).
     #[ts(type = "Record<string, string | string[]>")]
     pub answers: Value,
-}
-
-/// Params of `pull_ollama_model`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct PullModelParams {
-    pub model: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub host: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub api_key: Option<String>,
-    /// The channel the PullEvents go to.
-    pub on_event: u64,
 }
 
 /// `Option<Option<T>>` as "absent / null / value", which plain serde collapses.

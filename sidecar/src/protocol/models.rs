@@ -3,9 +3,11 @@
 //! sends what the sidecar decides instead of keeping provider rules of its own.
 //!
 //! Capabilities are the words Ollama's `/api/show` uses: `completion`, `tools`, `thinking`,
-//! `vision` (and `insert`, `embedding`). `ai.rs` re-exports these types under their old paths.
+//! `vision` (and `insert`, `embedding`). Model pulls (`pull_ollama_model`) are here too. `ai.rs`
+//! re-exports these types under their old paths.
 
-use super::ai::ProviderKind;
+use super::ai::{ErrorEvent, ProviderKind};
+use crate::channel::ChannelMessage;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -133,4 +135,59 @@ pub struct ModelDetails {
     pub source: String,
     /// Sentences worth showing: what the model cannot do and what to do about it.
     pub notes: Vec<String>,
+}
+
+/// Params of `pull_ollama_model`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PullModelParams {
+    pub model: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub host: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub api_key: Option<String>,
+    /// The channel the PullEvents go to.
+    pub on_event: u64,
+}
+
+/// The message type of a `pull_ollama_model` channel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "event", content = "data")]
+pub enum PullEvent {
+    Progress(PullProgress),
+    Done(PullDone),
+    Error(ErrorEvent),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PullProgress {
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub digest: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub total: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub completed: Option<u64>,
+}
+
+/// `Done {}` of a pull: serialized as an empty object.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+pub struct PullDone {}
+
+impl ChannelMessage for PullEvent {
+    fn is_terminal(&self) -> bool {
+        matches!(self, PullEvent::Done(_) | PullEvent::Error(_))
+    }
+    fn abandoned() -> Self {
+        PullEvent::Error(ErrorEvent {
+            message: "The model pull ended unexpectedly inside the sidecar; see the Prototyper Sidecar output and retry.".into(),
+            code: Some("internal".into()),
+        })
+    }
 }
