@@ -53,11 +53,11 @@ export class ChatStore {
   }
 
   /** Gives chat `chatId` a new title (in its file and the index). */
-  rename(chatId: unknown, title: unknown): Promise<void> {
+  async rename(chatId: unknown, title: unknown): Promise<void> {
     const id = checkId(chatId);
     const name = typeof title === 'string' ? title.trim().replace(/\s+/g, ' ') : '';
-    if (!name) return Promise.reject(new HostCommandError(-32602, '"title" must be a non-empty string.'));
-    if (name.length > 200) return Promise.reject(new HostCommandError(-32602, `"title" may have at most 200 characters (got ${name.length}).`));
+    if (!name) throw new HostCommandError(-32602, '"title" must be a non-empty string.');
+    if (name.length > 200) throw new HostCommandError(-32602, `"title" may have at most 200 characters (got ${name.length}).`);
     return this.enqueue(async () => {
       const existing = await this.readChat(id);
       if (!existing) throw new HostCommandError(-32010, `Chat ${id} was not found; it may have been deleted.`);

@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { answerAsk, answerForm } from '../chat/controller';
 import type { FormField, PromptCard } from '../chat/types';
 import { TextArea, TextField } from './fields';
-import { focusAfterAnswer } from './keys';
+import { focusAfterAnswer, isFirstPending } from './keys';
 
 type Ask = Extract<PromptCard, { kind: 'ask' }>;
 type Form = Extract<PromptCard, { kind: 'form' }>;
@@ -15,7 +15,7 @@ const valueOf = (e: Event) => ((e.currentTarget as HTMLInputElement).value ?? ''
 function useFocusWhenPending(pending: boolean) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
-    if (pending) ref.current?.focus();
+    if (pending && isFirstPending(ref.current)) ref.current?.focus();
   }, [pending]);
   return ref;
 }

@@ -88,16 +88,18 @@ export function MessageList() {
     }
   });
 
-  /** Only the user unsticks the view (wheel, keys, touch, scrollbar): growth never does. */
-  const userScrolled = () => {
+  /** Whether there is anything to scroll at all. */
+  const scrollable = () => {
     const root = scroller.current;
-    if (!root) return;
-    requestAnimationFrame(() => {
-      const atEnd = root.scrollHeight - root.scrollTop - root.clientHeight <= NEAR_END;
-      stuck.current = atEnd;
-      setAway(!atEnd);
-    });
+    return !!root && root.scrollHeight - root.clientHeight > NEAR_END;
   };
+  const unstick = () => {
+    if (!scrollable()) return;
+    stuck.current = false;
+    setAway(true);
+  };
+  /** A scrollbar drag or a touch is under way: the scroll it makes is the user's. */
+  const dragging = useRef(false);
 
   const items = streaming ? [...messages, streaming] : messages;
   const busy = streaming !== null;
@@ -114,24 +116,32 @@ export function MessageList() {
         aria-relevant="additions"
         tabIndex={0}
         aria-label="Conversation"
-        onWheel={userScrolled}
-        onTouchMove={userScrolled}
-        onPointerUp={userScrolled}
-        onKeyUp={(e) => {
-          if (['ArrowUp', 'ArrowDown', 'PageUp', 'PageDown', 'Home', 'End', ' '].includes(e.key)) userScrolled();
+        // Only the user unsticks the view (scrolling up by wheel, key, drag or touch): growth
+        // of the content never does, however fast it comes.
+        onWheel={(e) => {
+          if (e.deltaY < 0) unstick();
         }}
+        onKeyDown={(e) => {
+          if (['ArrowUp', 'PageUp', 'Home'].includes(e.key)) unstick();
+          if ((e.key === 'Enter' || e.key === ' ') && (e.target as HTMLElement).dataset?.fileLink) onLinkClick(e as unknown as MouseEvent);
+        }}
+        onPointerDown={() => (dragging.current = true)}
+        onPointerUp={() => (dragging.current = false)}
+        onTouchStart={() => (dragging.current = true)}
+        onTouchEnd={() => (dragging.current = false)}
         onScroll={() => {
-          // Reaching the end by any means sticks again; leaving it is judged by userScrolled.
           const root = scroller.current;
-          if (root && !stuck.current && root.scrollHeight - root.scrollTop - root.clientHeight <= NEAR_END) {
+          if (!root) return;
+          const atEnd = root.scrollHeight - root.scrollTop - root.clientHeight <= NEAR_END;
+          // Reaching the end by any means sticks again.
+          if (atEnd && !stuck.current) {
             stuck.current = true;
             setAway(false);
+          } else if (!atEnd && dragging.current) {
+            unstick();
           }
         }}
         onClick={onLinkClick}
-        onKeyDown={(e) => {
-          if ((e.key === 'Enter' || e.key === ' ') && (e.target as HTMLElement).dataset?.fileLink) onLinkClick(e as unknown as MouseEvent);
-        }}
       >
         <div ref={content} class="message-list-content">
           <div ref={sentinel} class="history-sentinel" aria-hidden="true">

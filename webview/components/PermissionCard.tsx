@@ -4,7 +4,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import { answerPermission } from '../chat/controller';
 import type { PromptCard } from '../chat/types';
-import { ACCEPT_ARIA, ACCEPT_KEYS, focusAfterAnswer, REJECT_ARIA, REJECT_KEYS } from './keys';
+import { ACCEPT_ARIA, ACCEPT_KEYS, focusAfterAnswer, isFirstPending, REJECT_ARIA, REJECT_KEYS } from './keys';
 
 type Permission = Extract<PromptCard, { kind: 'permission' }>;
 
@@ -22,7 +22,7 @@ export function PermissionCard({ prompt }: { prompt: Permission }) {
   const ref = useRef<HTMLDivElement>(null);
   const pending = prompt.status === 'pending';
   useEffect(() => {
-    if (pending) ref.current?.focus();
+    if (pending && isFirstPending(ref.current)) ref.current?.focus();
   }, [pending]);
   const { label, text } = subject(prompt);
   const answer = (decision: 'accepted' | 'rejected' | 'always_allowed') => {

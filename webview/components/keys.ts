@@ -37,6 +37,14 @@ export function focusAfterAnswer(): void {
   });
 }
 
+/**
+ * Whether a card that just appeared should take focus: only the first card still waiting does
+ * (the agent needs the answers in order), so a second card never steals focus from the first.
+ */
+export function isFirstPending(card: HTMLElement | null): boolean {
+  return !!card && document.querySelector('.prompt-card.pending') === card;
+}
+
 /** Document-level keys; listeners that handled a key first mark it with preventDefault. */
 export function onGlobalKeyDown(e: KeyboardEvent): void {
   if (e.defaultPrevented || e.isComposing) return;
