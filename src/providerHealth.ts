@@ -44,7 +44,7 @@ export class ProviderHealth {
   private lastTarget: HealthTarget | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private running: Promise<Health> | undefined;
-  private again = false;
+  private queued: Promise<Health> | undefined;
   private sidecarReady = false;
   private disposed = false;
 
@@ -75,26 +75,30 @@ export class ProviderHealth {
   }
 
   /**
-   * Checks now (settings changed, the user asked). Concurrent calls share one check, and a call
-   * during a check runs one more after it, so the answer always reflects the latest settings.
+   * Checks now (settings changed, the user asked). A call while a check runs gets the next check,
+   * which starts when the running one ends (calls meanwhile share it): the running one may have
+   * read the settings before the change that prompted the call.
    */
   check(): Promise<Health> {
     if (this.disposed || !this.sidecarReady) return Promise.resolve(this.current);
     if (this.running) {
-      this.again = true;
-      return this.running;
+      this.queued ??= this.running.then(() => {
+        this.queued = undefined;
+        return this.start();
+      });
+      return this.queued;
     }
+    return this.start();
+  }
+
+  private start(): Promise<Health> {
     this.clearTimer();
-    this.running = this.run().finally(() => {
-      this.running = undefined;
-      if (this.again) {
-        this.again = false;
-        void this.check();
-      } else {
-        this.schedule();
-      }
+    const running = this.run().finally(() => {
+      if (this.running === running) this.running = undefined;
+      if (!this.queued) this.schedule();
     });
-    return this.running;
+    this.running = running;
+    return running;
   }
 
   /** Streams say how the provider is doing between checks. */

@@ -63,9 +63,22 @@ describe('layout', () => {
         await checkFits(page, width);
         await screenshot(page, `layout-conversation-${theme}-${width}`);
 
+        // A long model name: shown whole in the list, cut short on the button, never wrapping the toolbar above 240 px.
+        const long = 'hf.co/bartowski/Qwen2.5-Coder-32B-Instruct-GGUF:Q4_K_M';
+        await page.evaluate((name) => (window as any).harness.models.push({ id: name, name, capabilities: ['completion', 'tools'], family: 'qwen2', contextLength: 32768, parameterSize: '32.8B' }), long);
+        await page.locator('.composer .model-picker').click();
+        await page.locator('.model-popover button[aria-label="Refresh models"]').click();
+        await page.locator('.model-popover [role="option"]', { hasText: long }).click();
+        await page.waitForFunction((name) => (document.querySelector('.composer .model-picker') as HTMLButtonElement).value === name, long);
+        if (width >= 250) {
+          const rows = await page.evaluate(() => new Set([...document.querySelectorAll('.composer-toolbar > *')].map((el) => el.getBoundingClientRect()).filter((box) => box.width > 0 && box.height > 0).map((box) => Math.round((box.top + box.bottom) / 2 / 10))).size);
+          expect(rows).toBe(1);
+        }
         await page.locator('.composer .model-picker').click();
         await page.waitForSelector('.model-popover [role="option"]');
         await checkFits(page, width);
+        const cut = await page.evaluate(() => [...document.querySelectorAll('.model-popover .model-name')].filter((el) => el.scrollWidth > el.clientWidth + 1).length);
+        expect(cut).toBe(0);
         await screenshot(page, `layout-models-${theme}-${width}`);
         await page.keyboard.press('Escape');
 
