@@ -6,7 +6,9 @@ import { resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
 const name = process.platform === 'win32' ? 'prototyper-sidecar.exe' : 'prototyper-sidecar';
-const built = resolve(root, 'sidecar/target/release', name);
+// Where cargo put it: CARGO_TARGET_DIR when set (cargo honours it), else sidecar/target.
+const targetDir = process.env.CARGO_TARGET_DIR ? resolve(process.env.CARGO_TARGET_DIR) : resolve(root, 'sidecar/target');
+const built = resolve(targetDir, 'release', name);
 if (!existsSync(built)) {
   console.error(`${built} is missing: build it with \`cargo build --release --manifest-path sidecar/Cargo.toml\` (npm run build does).`);
   process.exit(1);

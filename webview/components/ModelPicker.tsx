@@ -60,7 +60,9 @@ export function ModelPicker() {
   const { settings, models, modelsLoading, modelsError } = state;
   const provider = settings?.provider ?? 'ollama';
   const model = currentModel(state);
-  const name = model?.label ?? settings?.model ?? '';
+  // Once the provider has answered, a configured model it does not list is not shown as chosen.
+  const listed = state.modelsLoadedFor === provider;
+  const name = model?.label ?? (listed ? '' : settings?.model ?? '');
   const title = `${providerName(provider)} · ${name || 'no model'}${model ? ` (${modelDetail(model)})` : ''}`;
   return (
     <>
@@ -75,7 +77,7 @@ export function ModelPicker() {
         title={title}
         onClick={() => setOpen(!open)}
       >
-        <span class="picker-text">{modelsLoading && !name ? 'Loading models…' : name || 'Pick a model'}</span>
+        <span class="picker-text">{modelsLoading && !name ? 'Loading models…' : name || (listed && models.length === 0 ? 'No models' : 'Pick a model')}</span>
         <span class="codicon codicon-chevron-down" aria-hidden="true" />
       </button>
       {open && (
