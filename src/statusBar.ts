@@ -105,12 +105,14 @@ export class PrototyperStatusBar implements vscode.Disposable {
   }
 
   private async showMenu(): Promise<void> {
+    // Icons through iconPath, not "$(icon)" in the label, which screen readers would read out.
+    const entry = (icon: string, label: string, command: string): MenuEntry => ({ label, iconPath: new vscode.ThemeIcon(icon), command });
     const entries: MenuEntry[] = [
-      { label: '$(arrow-swap) Switch Model…', command: 'prototyper.selectModel' },
-      { label: '$(comment-discussion) Open Chat', command: 'prototyper.focusChat' },
-      { label: '$(refresh) Check Provider Again', command: 'prototyper.checkProvider' },
-      { label: '$(output) Show Output', command: 'prototyper.showSidecarOutput' },
-      { label: '$(debug-restart) Restart Sidecar', command: 'prototyper.restartSidecar' },
+      entry('arrow-swap', 'Switch Model…', 'prototyper.selectModel'),
+      entry('comment-discussion', 'Open Chat', 'prototyper.focusChat'),
+      entry('refresh', 'Check Provider Again', 'prototyper.checkProvider'),
+      entry('output', 'Show Output', 'prototyper.showSidecarOutput'),
+      entry('debug-restart', 'Restart Sidecar', 'prototyper.restartSidecar'),
     ];
     const tooltip = typeof this.item.tooltip === 'string' ? this.item.tooltip.split('\n')[0] : '';
     const picked = await vscode.window.showQuickPick(entries, { title: 'Prototyper', placeHolder: tooltip });

@@ -158,6 +158,24 @@ describe('first run in a real VS Code', { timeout: 12 * 60_000 }, () => {
       return /\bqwen3:8b\b/.test(text) && !/unreachable/.test(text);
     }, { timeout: 60_000, dumpChat: false, describe: statusBarText });
   });
+
+  it('offers switch model, open chat, check, output and restart from the status bar; a restart says so', { timeout: TEST_TIMEOUT }, async () => {
+    await wb.page.locator('.statusbar-item [aria-label^="Prototyper:"], .statusbar-item[aria-label^="Prototyper:"]').first().click();
+    const rows = wb.page.locator('.quick-input-list .monaco-list-row');
+    const labels = await wb.poll('the status bar menu', async () => {
+      const all = await rows.evaluateAll((els) => els.map((el) => el.getAttribute('aria-label') ?? ''));
+      return all.length >= 5 ? all : null;
+    }, { dumpChat: false });
+    // What a screen reader says: the words, not the icons' names.
+    assert.deepEqual(labels.map((l) => l.trim()), ['Switch Model…', 'Open Chat', 'Check Provider Again', 'Show Output', 'Restart Sidecar']);
+    await wb.page.keyboard.type('Restart');
+    await wb.page.keyboard.press('Enter');
+    const toast = wb.page.locator('.notifications-toasts .notification-list-item', { hasText: 'the sidecar restarted' });
+    await wb.poll('a notification saying the sidecar restarted', async () => (await toast.count()) > 0, { timeout: 60_000, dumpChat: false });
+    assert.match(await toast.first().innerText(), /Prototyper: the sidecar restarted \(prototyper-sidecar \d+\.\d+\.\d+\)/);
+    // And the status bar comes back to the model once the new sidecar has checked.
+    await wb.poll('the status bar to show the model after the restart', async () => /\bqwen3:8b\b/.test(await statusBarText()), { timeout: 45_000, dumpChat: false, describe: statusBarText });
+  });
 });
 
 /** The Prototyper status bar item's text (its accessible label starts with "Prototyper:"). */
