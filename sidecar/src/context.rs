@@ -4,8 +4,8 @@
 use crate::channel::{ChannelMessage, ChannelSender};
 use crate::permissions::GrantedGroups;
 use crate::rpc::outbox::Outbox;
+use crate::confine::Root;
 use crate::workspace::Workspace;
-use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 use tokio_util::sync::CancellationToken;
 
@@ -13,8 +13,9 @@ use tokio_util::sync::CancellationToken;
 pub struct Session {
     /// The workspace root every file path is confined to.
     pub workspace: Workspace,
-    /// The extension's global storage directory (presets live here).
-    pub storage_dir: PathBuf,
+    /// The extension's global storage directory (presets live here), opened as a confinement
+    /// root like the workspace.
+    pub storage: Root,
     /// The permission groups granted for this session (trust already applied).
     pub granted: GrantedGroups,
     /// Host names (or `host:port`) of loopback/private servers the user configured (their Ollama,

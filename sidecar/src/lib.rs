@@ -4,6 +4,7 @@
 
 pub mod channel;
 pub mod commands;
+pub mod confine;
 pub mod context;
 pub mod dispatch;
 pub mod error;

@@ -1,23 +1,31 @@
 //! The fs command group: the seed's nine file commands, confined to the workspace root.
 //!
-//! Every path goes through `Workspace::resolve` (absolute paths, `..` and symlinks leading outside
-//! are refused) and the operation then runs on the resolved path. Commands that act on a link
-//! itself (delete, rename, the link of `create_symlink`) do not follow a symlink in the last
-//! component; everything that reads or writes content does. The blocking file system calls run
-//! on tokio's blocking pool, never on the command loop.
+//! Every path is parsed by `RelPath` (absolute paths and `..` are refused by name) and opened
+//! beneath the workspace's directory handle (`confine::Root`), so a symlink leading outside fails
+//! in the kernel's own path resolution. Commands that act on a link itself (delete, rename, the
+//! link of `create_symlink`) do not follow a symlink in the last component; everything that reads
+//! or writes content does. The blocking calls run on tokio's blocking pool.
+//!
+//! Limits: `read_file` reads regular files up to `MAX_READ_BYTES` (FIFOs, sockets and devices are
+//! refused at once) and refuses content that is binary, so a response stays within a small
+//! multiple of the file's size. Nothing is written, deleted or renamed inside a `.git` folder:
+//! git's hooks there run code, and repository changes belong to git itself.
 //!
 //! `reveal_in_explorer` differs from the seed on purpose: the sidecar cannot reach the OS file
 //! manager the way VS Code does, so it only checks the path and returns `{ absolutePath }`; the
 //! host then calls `revealFileInOS`.
 
+use crate::confine::{describe_size, RelPath, Root};
 use crate::context::RequestContext;
 use crate::dispatch::Command;
 use crate::error::AppError;
 use crate::permissions::{Effect, Group};
 use crate::protocol::fs::{CreateSymlinkParams, FileEntry, PathParams, RenameFileParams, RevealResult, WriteFileParams};
-use crate::workspace::{normalize_wire, Last, Workspace};
-use std::io::ErrorKind;
+use crate::workspace::{command_error, Workspace};
 use std::path::{Component, Path, PathBuf};
+
+/// The largest file `read_file` returns (10 MiB). Larger files are for the editor.
+pub const MAX_READ_BYTES: u64 = 10 * 1024 * 1024;
 
 pub fn commands() -> Vec<Command> {
     vec![
@@ -44,208 +52,180 @@ async fn blocking<T: Send + 'static>(
         .map_err(|err| AppError::internal(format!("Internal error: a file operation failed unexpectedly ({err})")))?
 }
 
-/// Maps an I/O error while doing `action` on `path` to an error that names both and the fix.
-pub fn fs_error(path: &str, action: &str, err: std::io::Error) -> AppError {
-    let shown = if path.is_empty() { "the workspace root" } else { path };
-    match err.kind() {
-        ErrorKind::NotFound => AppError::not_found(format!(
-            "'{shown}' does not exist in the workspace (while trying to {action} it); check the path, which is relative to the workspace root"
-        )),
-        ErrorKind::PermissionDenied => {
-            AppError::io(format!("cannot {action} '{shown}': permission denied; check the file's permissions ({err})"))
-        }
-        ErrorKind::AlreadyExists => {
-            AppError::io(format!("cannot {action} '{shown}': it already exists; delete or rename it first"))
-        }
-        ErrorKind::IsADirectory => {
-            AppError::io(format!("cannot {action} '{shown}': it is a directory; use the directory commands for it"))
-        }
-        ErrorKind::NotADirectory => AppError::io(format!(
-            "cannot {action} '{shown}': a part of the path is a file, not a directory; check the path"
-        )),
-        ErrorKind::DirectoryNotEmpty => {
-            AppError::io(format!("cannot {action} '{shown}': the directory is not empty; delete its contents first"))
-        }
-        _ => AppError::io(format!("cannot {action} '{shown}': {err}")),
+fn refuse_root(path: &RelPath, action: &str) -> Result<(), AppError> {
+    if path.is_root() {
+        return Err(AppError::security(format!("refusing to {action} the workspace root itself; name a file or folder inside it")));
     }
+    Ok(())
 }
 
-fn refuse_root(path: &str, resolved: &Path, workspace: &Workspace, action: &str) -> Result<(), AppError> {
-    if workspace.canonical_root()? == resolved {
+/// Refuses a change inside a `.git` folder (also one reached through a symlink).
+pub fn refuse_git(root: &Root, path: &RelPath, action: &str) -> Result<(), AppError> {
+    if root.lands_in_git(path) {
         return Err(AppError::security(format!(
-            "refusing to {action} the workspace root itself ('{path}'); name a file or folder inside it"
+            "refusing to {action} '{}': it is inside a .git folder, git's own internals (hooks there run code); make repository changes with git itself",
+            path.shown()
         )));
     }
     Ok(())
 }
 
-fn modified_ms(meta: &std::fs::Metadata) -> Option<u64> {
-    let modified = meta.modified().ok()?;
-    let since_epoch = modified.duration_since(std::time::UNIX_EPOCH).ok()?;
-    u64::try_from(since_epoch.as_millis()).ok()
-}
-
 async fn read_dir(context: RequestContext, params: PathParams) -> Result<Vec<FileEntry>, AppError> {
     blocking(&context, move |workspace| {
-        let path = params.path;
-        let dir = workspace.resolve(&path)?;
-        let base = normalize_wire(&path);
-        let reader = std::fs::read_dir(&dir).map_err(|err| fs_error(&path, "list", err))?;
-        let mut entries = Vec::new();
-        for entry in reader {
-            let entry = entry.map_err(|err| fs_error(&path, "list", err))?;
-            let name = entry.file_name().to_string_lossy().into_owned();
-            // Follow links for the kind (a link to a folder lists as a folder); a dangling link
-            // is listed as the file it is.
-            let meta = std::fs::metadata(entry.path()).or_else(|_| std::fs::symlink_metadata(entry.path()));
-            let (is_dir, modified) = match &meta {
-                Ok(meta) => (meta.is_dir(), modified_ms(meta)),
-                Err(_) => (false, None),
-            };
-            let entry_path = if base.is_empty() { name.clone() } else { format!("{base}/{name}") };
-            entries.push(FileEntry { name, path: entry_path, is_dir, modified_ms: modified });
-        }
-        entries.sort_by(|a, b| a.name.cmp(&b.name));
-        Ok(entries)
+        let (root, path) = workspace.locate(&params.path)?;
+        let entries = root.list(&path).map_err(command_error(&path, "list"))?;
+        Ok(entries
+            .into_iter()
+            .map(|entry| FileEntry {
+                path: path.join(&entry.name).wire().to_string(),
+                name: entry.name,
+                is_dir: entry.is_dir,
+                modified_ms: entry.modified_ms,
+            })
+            .collect())
     })
     .await
 }
 
 async fn read_file(context: RequestContext, params: PathParams) -> Result<String, AppError> {
     blocking(&context, move |workspace| {
-        let path = params.path;
-        let file = workspace.resolve(&path)?;
-        let bytes = std::fs::read(&file).map_err(|err| fs_error(&path, "read", err))?;
-        String::from_utf8(bytes).map_err(|_| {
-            AppError::io(format!("cannot read '{path}' as text: it is not UTF-8 (a binary file?); open it in the editor instead"))
-        })
+        let (root, path) = workspace.locate(&params.path)?;
+        let bytes = root.read_regular(&path, MAX_READ_BYTES).map_err(command_error(&path, "read"))?;
+        text_of(&path, bytes)
     })
     .await
 }
 
+/// The file's text, or an error for binary content: invalid UTF-8, a NUL byte, or so many
+/// control characters that JSON would more than double its size (each becomes `\u00XX`).
+fn text_of(path: &RelPath, bytes: Vec<u8>) -> Result<String, AppError> {
+    let size = describe_size(bytes.len() as u64);
+    let escaped = bytes.iter().filter(|&&b| b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x08 | 0x0c)).count();
+    if bytes.contains(&0) || escaped * 5 > bytes.len() {
+        return Err(AppError::io(format!("cannot read '{}' as text: it is binary ({size}); open it in the editor instead", path.shown())));
+    }
+    String::from_utf8(bytes).map_err(|_| {
+        AppError::io(format!("cannot read '{}' as text: it is not UTF-8 (a binary file?); open it in the editor instead", path.shown()))
+    })
+}
+
 async fn write_file(context: RequestContext, params: WriteFileParams) -> Result<(), AppError> {
     blocking(&context, move |workspace| {
-        let path = params.path;
-        let file = workspace.resolve(&path)?;
-        refuse_root(&path, &file, workspace, "write")?;
-        if let Some(parent) = file.parent() {
-            std::fs::create_dir_all(parent).map_err(|err| fs_error(&path, "create the folders of", err))?;
-        }
-        std::fs::write(&file, params.content.as_bytes()).map_err(|err| fs_error(&path, "write", err))
+        let (root, path) = workspace.locate(&params.path)?;
+        refuse_root(&path, "write")?;
+        refuse_git(root, &path, "write")?;
+        root.write_atomic(&path, params.content.as_bytes()).map_err(command_error(&path, "write"))?;
+        Ok(())
     })
     .await
 }
 
 async fn create_dir(context: RequestContext, params: PathParams) -> Result<(), AppError> {
     blocking(&context, move |workspace| {
-        let path = params.path;
-        let dir = workspace.resolve(&path)?;
-        std::fs::create_dir_all(&dir).map_err(|err| fs_error(&path, "create", err))
+        let (root, path) = workspace.locate(&params.path)?;
+        refuse_git(root, &path, "create")?;
+        root.create_dir_all(&path).map_err(command_error(&path, "create"))
     })
     .await
 }
 
 async fn delete_file(context: RequestContext, params: PathParams) -> Result<(), AppError> {
     blocking(&context, move |workspace| {
-        let path = params.path;
-        let file = workspace.resolve_with(&path, Last::NoFollow)?;
-        refuse_root(&path, &file, workspace, "delete")?;
-        let meta = std::fs::symlink_metadata(&file).map_err(|err| fs_error(&path, "delete", err))?;
-        if meta.is_dir() {
-            return Err(AppError::io(format!("cannot delete '{path}' with delete_file: it is a folder; use delete_dir")));
+        let (root, path) = workspace.locate(&params.path)?;
+        refuse_root(&path, "delete")?;
+        refuse_git(root, &path, "delete")?;
+        let own = root.symlink_metadata(&path).map_err(command_error(&path, "delete"))?;
+        if own.is_dir() {
+            return Err(AppError::io(format!("cannot delete '{}' with delete_file: it is a folder; use delete_dir", path.shown())));
         }
-        std::fs::remove_file(&file).map_err(|err| fs_error(&path, "delete", err))
+        root.remove_file(&path).map_err(command_error(&path, "delete"))
     })
     .await
 }
 
 async fn delete_dir(context: RequestContext, params: PathParams) -> Result<(), AppError> {
     blocking(&context, move |workspace| {
-        let path = params.path;
-        let dir = workspace.resolve_with(&path, Last::NoFollow)?;
-        refuse_root(&path, &dir, workspace, "delete")?;
-        let meta = std::fs::symlink_metadata(&dir).map_err(|err| fs_error(&path, "delete", err))?;
-        if meta.file_type().is_symlink() {
-            // Remove the link, never what it points to.
-            return std::fs::remove_file(&dir).map_err(|err| fs_error(&path, "delete", err));
+        let (root, path) = workspace.locate(&params.path)?;
+        refuse_root(&path, "delete")?;
+        refuse_git(root, &path, "delete")?;
+        let own = root.symlink_metadata(&path).map_err(command_error(&path, "delete"))?;
+        if !own.is_dir() && !own.file_type().is_symlink() {
+            return Err(AppError::io(format!("cannot delete '{}' with delete_dir: it is a file; use delete_file", path.shown())));
         }
-        if !meta.is_dir() {
-            return Err(AppError::io(format!("cannot delete '{path}' with delete_dir: it is a file; use delete_file")));
-        }
-        // remove_dir_all removes symlinks inside without following them.
-        std::fs::remove_dir_all(&dir).map_err(|err| fs_error(&path, "delete", err))
+        root.remove_dir_all(&path).map_err(command_error(&path, "delete"))
     })
     .await
 }
 
 async fn rename_file(context: RequestContext, params: RenameFileParams) -> Result<(), AppError> {
     blocking(&context, move |workspace| {
-        let from = workspace.resolve_with(&params.from, Last::NoFollow)?;
-        let to = workspace.resolve_with(&params.to, Last::NoFollow)?;
-        refuse_root(&params.from, &from, workspace, "rename")?;
-        refuse_root(&params.to, &to, workspace, "replace")?;
-        std::fs::symlink_metadata(&from).map_err(|err| fs_error(&params.from, "rename", err))?;
-        if let Some(parent) = to.parent() {
-            std::fs::create_dir_all(parent).map_err(|err| fs_error(&params.to, "create the folders of", err))?;
-        }
-        std::fs::rename(&from, &to)
-            .map_err(|err| fs_error(&params.from, &format!("rename to '{}'", params.to), err))
+        let (root, from) = workspace.locate(&params.from)?;
+        let to = RelPath::parse(&params.to)?;
+        refuse_root(&from, "rename")?;
+        refuse_root(&to, "replace")?;
+        refuse_git(root, &from, "rename")?;
+        refuse_git(root, &to, "rename a file into")?;
+        root.rename(&from, &to).map_err(command_error(&from, &format!("rename to '{}'", to.shown())))
     })
     .await
 }
 
 async fn create_symlink(context: RequestContext, params: CreateSymlinkParams) -> Result<(), AppError> {
     blocking(&context, move |workspace| {
-        let link = workspace.resolve_with(&params.link_path, Last::NoFollow)?;
-        refuse_root(&params.link_path, &link, workspace, "replace")?;
-        let target = workspace.resolve(&params.target)?;
-        let existing = std::fs::symlink_metadata(&link).ok();
-        if let Some(meta) = &existing {
-            if meta.file_type().is_symlink() && workspace.resolve(&params.link_path).ok().as_deref() == Some(&target) {
-                return Ok(()); // already points there: idempotent
-            }
-            let removed = if meta.is_dir() { std::fs::remove_dir(&link) } else { std::fs::remove_file(&link) };
-            removed.map_err(|err| match err.kind() {
-                ErrorKind::DirectoryNotEmpty => AppError::io(format!(
-                    "cannot replace '{}' with a symlink: it is a folder with files in it; delete it first (delete_dir) if that is what you want",
-                    params.link_path
-                )),
-                _ => fs_error(&params.link_path, "replace", err),
-            })?;
+        let (root, link) = workspace.locate(&params.link_path)?;
+        let target = RelPath::parse(&params.target)?;
+        refuse_root(&link, "replace")?;
+        refuse_git(root, &link, "create a link at")?;
+        // A link to something that itself leads outside would hand the escape to whoever follows
+        // the new link (the editor, a build tool): refused like the escape itself.
+        if let Err(err @ crate::confine::FsError::Escape) = root.metadata(&target) {
+            return Err(err.to_app_error(&target, "link to"));
         }
-        let parent = link.parent().map(Path::to_path_buf).unwrap_or_default();
-        std::fs::create_dir_all(&parent).map_err(|err| fs_error(&params.link_path, "create the folders of", err))?;
-        let relative_target = relative_path(&parent, &target);
-        make_symlink(&relative_target, &link, target.is_dir()).map_err(|err| fs_error(&params.link_path, "create", err))
+        let link_parent = link.parent().unwrap_or_else(RelPath::root);
+        let target_from_link = relative_path(link_parent.as_path(), target.as_path());
+        if let Ok(own) = root.symlink_metadata(&link) {
+            if own.file_type().is_symlink() {
+                let current = root.dir().read_link_contents(link.as_path()).ok();
+                if current.as_deref() == Some(target_from_link.as_path()) {
+                    return Ok(()); // already points there: idempotent
+                }
+                root.remove_file(&link).map_err(command_error(&link, "replace"))?;
+            } else if own.is_dir() {
+                root.dir().remove_dir(link.as_path()).map_err(|err| match err.kind() {
+                    std::io::ErrorKind::DirectoryNotEmpty => AppError::io(format!(
+                        "cannot replace '{}' with a symlink: it is a folder with files in it; delete it first (delete_dir) if that is what you want",
+                        link.shown()
+                    )),
+                    _ => crate::confine::FsError::from_io(err).to_app_error(&link, "replace"),
+                })?;
+            } else {
+                root.remove_file(&link).map_err(command_error(&link, "replace"))?;
+            }
+        }
+        root.create_dir_all(&link_parent).map_err(command_error(&link, "create the folders of"))?;
+        root.symlink(&target_from_link, &link).map_err(command_error(&link, "create"))
     })
     .await
 }
 
-#[cfg(unix)]
-fn make_symlink(target: &Path, link: &Path, _is_dir: bool) -> std::io::Result<()> {
-    std::os::unix::fs::symlink(target, link)
-}
-
-#[cfg(windows)]
-fn make_symlink(target: &Path, link: &Path, is_dir: bool) -> std::io::Result<()> {
-    if is_dir {
-        std::os::windows::fs::symlink_dir(target, link)
-    } else {
-        std::os::windows::fs::symlink_file(target, link)
-    }
-}
-
-/// The path from directory `from` to `to`, both absolute and free of symlinks and `..`.
+/// The path from folder `from` to `to`, both relative to the same root and free of `..`.
 fn relative_path(from: &Path, to: &Path) -> PathBuf {
-    let from: Vec<Component> = from.components().collect();
-    let to_parts: Vec<Component> = to.components().collect();
-    let common = from.iter().zip(&to_parts).take_while(|(a, b)| a == b).count();
+    let names = |path: &Path| -> Vec<std::ffi::OsString> {
+        path.components()
+            .filter_map(|c| match c {
+                Component::Normal(name) => Some(name.to_os_string()),
+                _ => None,
+            })
+            .collect()
+    };
+    let (from, to) = (names(from), names(to));
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
     let mut relative = PathBuf::new();
     for _ in common..from.len() {
         relative.push("..");
     }
-    for part in &to_parts[common..] {
-        relative.push(part.as_os_str());
+    for part in &to[common..] {
+        relative.push(part);
     }
     if relative.as_os_str().is_empty() {
         relative.push(".");
@@ -255,10 +235,9 @@ fn relative_path(from: &Path, to: &Path) -> PathBuf {
 
 async fn reveal_in_explorer(context: RequestContext, params: PathParams) -> Result<RevealResult, AppError> {
     blocking(&context, move |workspace| {
-        let path = params.path;
-        let resolved = workspace.resolve(&path)?;
-        std::fs::symlink_metadata(&resolved).map_err(|err| fs_error(&path, "reveal", err))?;
-        Ok(RevealResult { absolute_path: resolved.display().to_string() })
+        let (root, path) = workspace.locate(&params.path)?;
+        let absolute = root.absolute_path_of(&path).map_err(command_error(&path, "reveal"))?;
+        Ok(RevealResult { absolute_path: absolute.display().to_string() })
     })
     .await
 }
@@ -270,15 +249,17 @@ mod tests {
 
     #[test]
     fn relative_paths_between_directories() {
-        assert_eq!(relative_path(Path::new("/w/a/b"), Path::new("/w/c")), PathBuf::from("../../c"));
-        assert_eq!(relative_path(Path::new("/w"), Path::new("/w/c/d")), PathBuf::from("c/d"));
-        assert_eq!(relative_path(Path::new("/w/a"), Path::new("/w/a")), PathBuf::from("."));
+        assert_eq!(relative_path(Path::new("a/b"), Path::new("c")), PathBuf::from("../../c"));
+        assert_eq!(relative_path(Path::new(""), Path::new("c/d")), PathBuf::from("c/d"));
+        assert_eq!(relative_path(Path::new("a"), Path::new("a")), PathBuf::from("."));
     }
 
     #[test]
-    fn errors_name_the_path_and_the_fix() {
-        let err = fs_error("src/a.ts", "read", std::io::Error::from(ErrorKind::NotFound));
-        assert_eq!(err.code, codes::NOT_FOUND);
-        assert!(err.message.contains("src/a.ts") && err.message.contains("relative to the workspace root"));
+    fn binary_content_is_refused_and_text_kept() {
+        let path = RelPath::parse("x.bin").unwrap();
+        assert_eq!(text_of(&path, b"a\0b".to_vec()).unwrap_err().code, codes::IO);
+        assert!(text_of(&path, vec![1u8; 100]).is_err(), "control bytes only");
+        assert!(text_of(&path, vec![0xff, 0xfe]).is_err(), "not UTF-8");
+        assert_eq!(text_of(&path, b"line\r\n\tindented\n".to_vec()).unwrap(), "line\r\n\tindented\n");
     }
 }

@@ -5,7 +5,10 @@
 //! the URL's `host[:port]` is one of the session's allowed hosts (the model hosts the user
 //! configured). The connection is pinned to the checked addresses, so a DNS answer that changes
 //! between check and connect (rebinding) cannot slip through, and redirects are followed by hand
-//! with the same check at every hop. `check_destination` is public for other groups' HTTP.
+//! with the same check at every hop. When a redirect changes the origin (scheme, host or port),
+//! credentials are dropped before the next hop, as browsers and curl do: `Authorization`,
+//! `Proxy-Authorization`, `Cookie` and every header whose name says it carries a key, token,
+//! secret or session. `check_destination` is public for other groups' HTTP.
 
 use crate::context::RequestContext;
 use crate::dispatch::Command;
@@ -173,9 +176,13 @@ async fn perform(context: &RequestContext, params: HttpRequestParams) -> Result<
         let status = response.status();
         if status.is_redirection() {
             if let Some(location) = response.headers().get(reqwest::header::LOCATION).and_then(|v| v.to_str().ok()) {
-                url = url
+                let next = url
                     .join(location)
                     .map_err(|err| AppError::http(format!("'{url}' redirected to a bad URL '{location}': {err}")))?;
+                if next.origin() != url.origin() {
+                    strip_credentials(&mut headers);
+                }
+                url = next;
                 // As browsers do: 303, and 301/302 after a POST, continue as GET without a body.
                 if status == reqwest::StatusCode::SEE_OTHER
                     || (method == reqwest::Method::POST && (status.as_u16() == 301 || status.as_u16() == 302))
@@ -189,6 +196,20 @@ async fn perform(context: &RequestContext, params: HttpRequestParams) -> Result<
         return read_response(&url, timeout, response).await;
     }
     Err(AppError::http(format!("'{}' redirected more than {MAX_REDIRECTS} times; check the URL", params.url)))
+}
+
+/// True for a header that carries a credential, by its (lower-case) name.
+fn is_credential_header(name: &str) -> bool {
+    matches!(name, "authorization" | "proxy-authorization" | "cookie" | "cookie2")
+        || ["auth", "token", "api-key", "apikey", "api_key", "secret", "session", "password"].iter().any(|word| name.contains(word))
+}
+
+/// Drops every credential header (before a redirect to another origin).
+fn strip_credentials(headers: &mut reqwest::header::HeaderMap) {
+    let names: Vec<_> = headers.keys().filter(|name| is_credential_header(name.as_str())).cloned().collect();
+    for name in names {
+        headers.remove(name);
+    }
 }
 
 async fn read_response(url: &Url, timeout: Duration, mut response: reqwest::Response) -> Result<HttpResponse, AppError> {
@@ -256,6 +277,16 @@ mod tests {
         }
         for ip in ["1.1.1.1", "8.8.8.8", "172.32.0.1", "2606:4700:4700::1111", "::ffff:1.1.1.1"] {
             assert!(!is_non_public(ip.parse().unwrap()), "{ip}");
+        }
+    }
+
+    #[test]
+    fn credential_headers_are_recognised() {
+        for name in ["authorization", "proxy-authorization", "cookie", "x-api-key", "api-key", "x-goog-api-key", "x-auth-token", "x-session-id", "x-client-secret"] {
+            assert!(is_credential_header(name), "{name}");
+        }
+        for name in ["accept", "content-type", "user-agent", "x-request-id", "anthropic-version"] {
+            assert!(!is_credential_header(name), "{name}");
         }
     }
 

@@ -12,7 +12,7 @@ use crate::error::AppError;
 use crate::permissions::{Effect, Group};
 use crate::protocol::ai::ModelOptions;
 use crate::protocol::presets::{ModelPreset, SaveModelPresetsParams};
-use std::path::{Path, PathBuf};
+use crate::confine::{RelPath, Root};
 
 const FILE_NAME: &str = "model-presets.json";
 
@@ -100,31 +100,35 @@ pub fn built_in_presets() -> Vec<ModelPreset> {
     ]
 }
 
-fn presets_file(context: &RequestContext) -> PathBuf {
-    context.session.storage_dir.join(FILE_NAME)
+/// The largest presets file read (a preset list is a few KB).
+const MAX_PRESETS_BYTES: u64 = 4 * 1024 * 1024;
+
+fn presets_path() -> RelPath {
+    RelPath::parse(FILE_NAME).expect("the presets file name is a plain relative name")
 }
 
-/// The user's presets from `file`; `[]` when it does not exist.
-fn read_user_presets(file: &Path) -> Result<Vec<ModelPreset>, AppError> {
-    let text = match std::fs::read_to_string(file) {
-        Ok(text) => text,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(err) => return Err(AppError::io(format!("cannot read the presets file {}: {err}", file.display()))),
+/// The user's presets in the storage folder; `[]` when the file does not exist.
+fn read_user_presets(storage: &Root) -> Result<Vec<ModelPreset>, AppError> {
+    let shown = storage.path().join(FILE_NAME).display().to_string();
+    let bytes = match storage.read_existing(&presets_path(), MAX_PRESETS_BYTES) {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => return Ok(Vec::new()),
+        Err(err) => return Err(AppError::io(format!("cannot read the presets file {shown}: {}", err.to_tool_message(&presets_path(), "read")))),
     };
+    let text = String::from_utf8_lossy(&bytes);
     if text.trim().is_empty() {
         return Ok(Vec::new());
     }
     serde_json::from_str::<Vec<ModelPreset>>(&text).map_err(|err| {
         AppError::io(format!(
-            "the presets file {} is not a valid preset list ({err}); fix it or delete it to start over. It was left unchanged.",
-            file.display()
+            "the presets file {shown} is not a valid preset list ({err}); fix it or delete it to start over. It was left unchanged."
         ))
     })
 }
 
 async fn load_model_presets(context: RequestContext, _params: serde_json::Value) -> Result<Vec<ModelPreset>, AppError> {
-    let file = presets_file(&context);
-    let user = tokio::task::spawn_blocking(move || read_user_presets(&file))
+    let storage = context.session.storage.clone();
+    let user = tokio::task::spawn_blocking(move || read_user_presets(&storage))
         .await
         .map_err(|err| AppError::internal(format!("Internal error: reading presets failed ({err})")))??;
     let mut presets = built_in_presets();
@@ -133,29 +137,28 @@ async fn load_model_presets(context: RequestContext, _params: serde_json::Value)
 }
 
 async fn save_model_presets(context: RequestContext, params: SaveModelPresetsParams) -> Result<(), AppError> {
-    let file = presets_file(&context);
+    let storage = context.session.storage.clone();
     let user: Vec<ModelPreset> = params
         .presets
         .into_iter()
         .filter(|p| p.built_in != Some(true))
         .map(|p| ModelPreset { built_in: None, ..p })
         .collect();
-    tokio::task::spawn_blocking(move || write_atomically(&file, &user))
+    tokio::task::spawn_blocking(move || write_presets(&storage, &user))
         .await
         .map_err(|err| AppError::internal(format!("Internal error: saving presets failed ({err})")))?
 }
 
-/// Writes `presets` to a temp file beside `file`, then renames it over `file`.
-fn write_atomically(file: &Path, presets: &[ModelPreset]) -> Result<(), AppError> {
+/// Writes `presets` atomically (a temp file renamed over the old one).
+fn write_presets(storage: &Root, presets: &[ModelPreset]) -> Result<(), AppError> {
     let text = serde_json::to_string_pretty(presets)
         .map_err(|err| AppError::internal(format!("cannot serialize the presets: {err}")))?;
-    let dir = file.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|err| AppError::io(format!("cannot create {}: {err}", dir.display())))?;
-    let temp = dir.join(format!(".{FILE_NAME}.{}.tmp", std::process::id()));
-    let written = std::fs::write(&temp, text.as_bytes()).and_then(|()| std::fs::rename(&temp, file));
-    written.map_err(|err| {
-        let _ = std::fs::remove_file(&temp);
-        AppError::io(format!("cannot save the presets to {}: {err}; check that the folder is writable", file.display()))
+    storage.write_atomic(&presets_path(), text.as_bytes()).map(|_| ()).map_err(|err| {
+        AppError::io(format!(
+            "cannot save the presets to {}: {}; check that the folder is writable",
+            storage.path().join(FILE_NAME).display(),
+            err.to_tool_message(&presets_path(), "write")
+        ))
     })
 }
 

@@ -14,16 +14,19 @@ pub struct InitializeParams {
     /// The workspace folder every file path is relative to; `null` when no folder is open.
     #[serde(default)]
     pub workspace_root: Option<String>,
+    /// Lenient on purpose: a missing or malformed object grants the least (see
+    /// `InitializeCapabilities`), rather than failing the handshake or granting by default.
     #[serde(default)]
     pub capabilities: InitializeCapabilities,
 }
 
-/// What the host allows this session.
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+/// What the host allows this session. Deserialized leniently (see its `Deserialize`).
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct InitializeCapabilities {
-    /// VS Code Workspace Trust; when false, commands that write or execute are refused.
-    #[serde(default = "default_true")]
+    /// VS Code Workspace Trust; when false, commands that write or execute are refused. Trust
+    /// fails closed: only a literal `true` trusts the workspace; a missing, null or malformed
+    /// value means untrusted.
     pub workspace_trusted: bool,
     /// `host` or `host:port` entries (the configured model hosts) that `http_request` and the
     /// providers may reach although they are loopback or private addresses.
@@ -35,13 +38,28 @@ pub struct InitializeCapabilities {
 }
 
 impl Default for InitializeCapabilities {
+    /// What a host that says nothing gets: an untrusted workspace.
     fn default() -> Self {
-        InitializeCapabilities { workspace_trusted: true, allowed_hosts: Vec::new(), package_manager: PackageManager::Bun }
+        InitializeCapabilities { workspace_trusted: false, allowed_hosts: Vec::new(), package_manager: PackageManager::Bun }
     }
 }
 
-fn default_true() -> bool {
-    true
+/// Fails closed: anything but an object grants the defaults (untrusted); `workspaceTrusted` counts
+/// only as a literal `true`; a malformed `allowedHosts` or `packageManager` is ignored.
+impl<'de> Deserialize<'de> for InitializeCapabilities {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        let mut capabilities = InitializeCapabilities::default();
+        let serde_json::Value::Object(fields) = value else { return Ok(capabilities) };
+        capabilities.workspace_trusted = fields.get("workspaceTrusted") == Some(&serde_json::Value::Bool(true));
+        if let Some(hosts) = fields.get("allowedHosts").and_then(|hosts| serde_json::from_value(hosts.clone()).ok()) {
+            capabilities.allowed_hosts = hosts;
+        }
+        if let Some(manager) = fields.get("packageManager").and_then(|manager| serde_json::from_value(manager.clone()).ok()) {
+            capabilities.package_manager = manager;
+        }
+        Ok(capabilities)
+    }
 }
 
 /// The `prototyper.packageManager` setting.

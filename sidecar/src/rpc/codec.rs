@@ -6,7 +6,9 @@
 //! one garbage frame cannot take the sidecar down. Only I/O errors end the stream.
 //!
 //! Resynchronisation: after garbage or a wrong `Content-Length`, the decoder finds the next frame
-//! by its `Content-Length:` header. This is safe because a JSON text can never contain
+//! by its `Content-Length:` header. A length above `MAX_BODY_BYTES` (or one that is not a number)
+//! is answered with one `Malformed` and the decoder then discards input until the next header: it
+//! never counts down a declared length it refused, so a lying header cannot make it deaf. This is safe because a JSON text can never contain
 //! `Content-Length:` followed by digits and a raw CR LF (outside a string the name would be a bare
 //! word; inside one, raw CR/LF are not allowed), so when such a header shows up where a body was
 //! expected, the previous length was wrong and the header starts the next frame.
@@ -16,8 +18,12 @@ use tokio_util::codec::{Decoder, Encoder};
 
 /// Longest header block accepted before the input is treated as garbage.
 const MAX_HEADER_BYTES: usize = 8 * 1024;
-/// Largest body accepted; a bigger `Content-Length` is refused (and its bytes skipped).
-pub const MAX_BODY_BYTES: usize = 256 * 1024 * 1024;
+/// Largest body accepted; a bigger `Content-Length` is refused and decoding resumes at the next
+/// header. The host's largest messages are a file written whole or a few attached images.
+pub const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
+/// Memory reserved ahead for a body, at most: a declared length is a claim, not a promise, so the
+/// buffer grows with the bytes that really arrive.
+const MAX_RESERVE: usize = 1024 * 1024;
 
 /// One decoded frame.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,8 +39,8 @@ pub enum Frame {
 pub struct LspCodec {
     /// `Some(n)` while waiting for an n-byte body.
     body_length: Option<usize>,
-    /// Bytes of an oversized body still to be skipped.
-    skip_remaining: usize,
+    /// True after a refused header: input is discarded until the next `Content-Length:` line.
+    discarding: bool,
     /// How much of the pending body has been checked for an embedded frame header already, so a
     /// body arriving in many reads is scanned once, not once per read.
     scanned: usize,
@@ -125,12 +131,22 @@ impl Decoder for LspCodec {
 
     fn decode(&mut self, buffer: &mut BytesMut) -> Result<Option<Frame>, std::io::Error> {
         loop {
-            if self.skip_remaining > 0 {
-                let skipped = self.skip_remaining.min(buffer.len());
-                buffer.advance(skipped);
-                self.skip_remaining -= skipped;
-                if self.skip_remaining > 0 {
-                    return Ok(None);
+            if self.discarding {
+                match embedded_header(buffer, 0) {
+                    Ok(Some(at)) => {
+                        buffer.advance(at);
+                        self.discarding = false;
+                    }
+                    Ok(None) => {
+                        // Keep a tail that may be the start of a header split across reads.
+                        let keep = CONTENT_LENGTH.len().min(buffer.len());
+                        buffer.advance(buffer.len() - keep);
+                        return Ok(None);
+                    }
+                    Err(undecided) => {
+                        buffer.advance(undecided);
+                        return Ok(None);
+                    }
                 }
             }
             if let Some(length) = self.body_length {
@@ -150,7 +166,7 @@ impl Decoder for LspCodec {
                     Err(undecided) => self.scanned = undecided,
                 }
                 if buffer.len() < length {
-                    buffer.reserve(length - buffer.len());
+                    buffer.reserve((length - buffer.len()).min(MAX_RESERVE));
                     return Ok(None);
                 }
                 self.body_length = None;
@@ -185,16 +201,20 @@ impl Decoder for LspCodec {
             buffer.advance(header_end + 4);
             match parsed {
                 Ok(length) if length > MAX_BODY_BYTES => {
-                    self.skip_remaining = length;
+                    self.discarding = true;
                     return Ok(Some(Frame::Malformed(format!(
-                        "frame body of {length} bytes exceeds the {MAX_BODY_BYTES}-byte limit; skipped"
+                        "frame body of {length} bytes exceeds the {MAX_BODY_BYTES}-byte limit; discarded up to the next frame header"
                     ))));
                 }
                 Ok(length) => {
                     self.body_length = Some(length);
                     continue;
                 }
-                Err(reason) => return Ok(Some(Frame::Malformed(reason))),
+                Err(reason) => {
+                    // What followed a header that cannot be read is no frame of ours.
+                    self.discarding = true;
+                    return Ok(Some(Frame::Malformed(reason)));
+                }
             }
         }
     }
@@ -203,10 +223,10 @@ impl Decoder for LspCodec {
         match self.decode(buffer)? {
             Some(frame) => Ok(Some(frame)),
             None => {
-                let truncated = self.body_length.is_some() || !buffer.is_empty();
+                let truncated = (self.body_length.is_some() || !buffer.is_empty()) && !self.discarding;
                 buffer.clear();
                 self.body_length = None;
-                self.skip_remaining = 0;
+                self.discarding = false;
                 self.scanned = 0;
                 if truncated {
                     Ok(Some(Frame::Malformed("input ended in the middle of a frame".to_string())))
@@ -312,6 +332,8 @@ mod tests {
         /// A frame whose Content-Length runs past its body (far enough to swallow the next
         /// frame's Content-Length line, which the decoder then finds).
         TooLong(Vec<u8>, usize),
+        /// A frame whose Content-Length lies beyond the body limit (or overflows a number).
+        Oversized(Vec<u8>, u64),
     }
 
     fn item_strategy() -> impl Strategy<Value = Item> {
@@ -324,6 +346,7 @@ mod tests {
                 .prop_map(Item::Garbage),
             1 => (body_strategy(), any::<Index>()).prop_map(|(body, cut)| Item::TooShort(body, cut)),
             1 => (body_strategy(), 0usize..64).prop_map(|(body, extra)| Item::TooLong(body, extra)),
+            1 => (body_strategy(), any::<u64>()).prop_map(|(body, lie)| Item::Oversized(body, lie)),
         ]
     }
 
@@ -352,6 +375,11 @@ mod tests {
                         .and_then(|at| tail[at..].windows(2).position(|w| w == b"\r\n").map(|end| at + end + 2))
                         .unwrap_or(1);
                     bytes.extend_from_slice(header(0, body.len() + reach + extra).as_bytes());
+                    bytes.extend_from_slice(body);
+                }
+                Item::Oversized(body, lie) => {
+                    let declared = format!("{}{}", MAX_BODY_BYTES as u64 + 1 + lie % 1_000_000_000, if lie % 3 == 0 { "000000000000" } else { "" });
+                    bytes.extend_from_slice(format!("Content-Length: {declared}\r\n\r\n").as_bytes());
                     bytes.extend_from_slice(body);
                 }
             }
@@ -419,22 +447,41 @@ mod tests {
         }
     }
 
-    #[test]
-    fn garbage_glued_to_a_header_costs_only_the_garbage() {
-        let body = br#"{"jsonrpc":"2.0","id":1,"method":"x"}"#;
-        let mut bytes = b"garbage\r\nmore".to_vec();
-        bytes.extend_from_slice(header(0, body.len()).as_bytes());
-        bytes.extend_from_slice(body);
-        let decoded = decode_all(&[bytes]);
-        assert!(matches!(decoded[0], Frame::Malformed(_)));
-        assert_eq!(decoded[1], Frame::Message(Bytes::from_static(body)));
+    /// A valid request every bad prefix below must not cost.
+    const NEXT: &[u8] = br#"{"jsonrpc":"2.0","id":2,"method":"x"}"#;
+
+    /// `prefix`, then a well-framed `NEXT`.
+    fn followed_by_a_frame(mut prefix: Vec<u8>) -> Vec<u8> {
+        prefix.extend_from_slice(header(0, NEXT.len()).as_bytes());
+        prefix.extend_from_slice(NEXT);
+        prefix
     }
 
     #[test]
-    fn an_oversized_length_is_refused_and_skipped() {
-        let mut bytes = format!("Content-Length: {}\r\n\r\n", MAX_BODY_BYTES + 1).into_bytes();
-        bytes.extend_from_slice(b"{}");
-        let decoded = decode_all(&[bytes]);
-        assert!(matches!(decoded[0], Frame::Malformed(ref reason) if reason.contains("exceeds")));
+    fn garbage_glued_to_a_header_costs_only_the_garbage() {
+        let decoded = decode_all(&[followed_by_a_frame(b"garbage\r\nmore".to_vec())]);
+        assert!(matches!(decoded[0], Frame::Malformed(_)));
+        assert_eq!(decoded[1], Frame::Message(Bytes::from_static(NEXT)));
+    }
+
+    #[test]
+    fn an_oversized_length_is_refused_and_the_next_frame_still_read() {
+        for lie in [MAX_BODY_BYTES + 1, usize::MAX / 2] {
+            let mut prefix = format!("Content-Length: {lie}\r\n\r\n").into_bytes();
+            prefix.extend_from_slice(br#"{"jsonrpc":"2.0","id":1,"method":"big"}"#);
+            let bytes = followed_by_a_frame(prefix);
+            for chunking in [vec![bytes.clone()], bytes.chunks(3).map(<[u8]>::to_vec).collect()] {
+                let decoded = decode_all(&chunking);
+                assert!(matches!(decoded[0], Frame::Malformed(ref reason) if reason.contains("exceeds")), "{decoded:?}");
+                assert_eq!(decoded[1..], [Frame::Message(Bytes::from_static(NEXT))], "{lie}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_length_that_is_not_a_number_costs_only_its_frame() {
+        let decoded = decode_all(&[followed_by_a_frame(b"Content-Length: 99999999999999999999999999\r\n\r\n{\"a\":1}".to_vec())]);
+        assert!(matches!(decoded[0], Frame::Malformed(_)));
+        assert_eq!(decoded[1..], [Frame::Message(Bytes::from_static(NEXT))]);
     }
 }

@@ -9,6 +9,10 @@
 //!   host with one thread wakeup in the sidecar, and a host that stops reading holds the child
 //!   back through its pipe instead of growing the sidecar's memory.
 //!
+//! Memory: a response is serialized into a buffer of exactly its size (a counting pass first, so a
+//! large result never costs the doubling of a growing buffer), and a body larger than a batch is
+//! written as it is, header then body, without being copied into the batch buffer.
+//!
 //! Frames from the two doors are not ordered against each other. A channel keeps its order by
 //! using one door for all its messages but the terminal one, which goes last, after the direct
 //! writes have returned (see `commands::process::spawn`).
@@ -36,11 +40,17 @@ struct SharedOutput {
 impl SharedOutput {
     /// Writes already-framed bytes; false (and broken from then on) when the pipe is gone.
     fn write_framed(&self, framed: &[u8]) -> bool {
+        self.write_parts(&[framed])
+    }
+
+    /// Writes the parts one after another under one lock (a header and its body, say).
+    fn write_parts(&self, parts: &[&[u8]]) -> bool {
         if self.broken.load(Ordering::Acquire) {
             return false;
         }
         let mut writer = self.writer.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if writer.write_all(framed).is_err() || writer.flush().is_err() {
+        let written = parts.iter().try_for_each(|part| writer.write_all(part)).and_then(|()| writer.flush());
+        if written.is_err() {
             self.broken.store(true, Ordering::Release);
             return false;
         }
@@ -78,6 +88,9 @@ impl Outbox {
     /// Writes a serialized body as one frame from this thread, blocking until the pipe took it.
     /// Never call it from an async task: it blocks while the host is not reading.
     pub fn write_now(&self, body: Vec<u8>) -> bool {
+        if body.len() >= MAX_BATCH {
+            return self.output.write_parts(&[&frame_header(body.len()), &body]);
+        }
         let mut framed = BytesMut::with_capacity(body.len() + 32);
         let _ = LspCodec::new().encode(body, &mut framed);
         self.output.write_framed(&framed)
@@ -100,7 +113,7 @@ impl Outbox {
     /// Queues a success response for request `id`.
     pub fn respond_ok(&self, id: &Value, result: Value) -> bool {
         let body = serde_json::json!({ "jsonrpc": "2.0", "id": id, "result": result });
-        self.send_body(serde_json::to_vec(&body).unwrap_or_default())
+        self.send_body(to_vec_exact(&body))
     }
 
     /// Queues an error response for request `id` (`Value::Null` when the id could not be read).
@@ -119,6 +132,32 @@ impl Outbox {
     }
 }
 
+/// Serializes `value` into a buffer of exactly its size: one pass counts the bytes, the second
+/// writes them. Twice the CPU, but no growing buffer that briefly holds up to twice the message.
+fn to_vec_exact(value: &Value) -> Vec<u8> {
+    struct Counter(usize);
+    impl Write for Counter {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0 += bytes.len();
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut counter = Counter(0);
+    if serde_json::to_writer(&mut counter, value).is_err() {
+        return Vec::new();
+    }
+    let mut body = Vec::with_capacity(counter.0);
+    let _ = serde_json::to_writer(&mut body, value);
+    body
+}
+
+fn frame_header(length: usize) -> Vec<u8> {
+    format!("Content-Length: {length}\r\n\r\n").into_bytes()
+}
+
 impl Outgoing {
     /// Drains the queue onto stdout until every `Outbox` is dropped or the host closes the pipe.
     /// Frames queued while a write is under way go out together in the next one.
@@ -126,10 +165,24 @@ impl Outgoing {
         let Outgoing { mut receiver, output } = self;
         let mut codec = LspCodec::new();
         let mut buffer = BytesMut::with_capacity(64 * 1024);
-        while let Some(body) = receiver.blocking_recv() {
+        let mut next = receiver.blocking_recv();
+        while let Some(body) = next.take() {
+            if body.len() >= MAX_BATCH {
+                // A large body goes out as it is, not copied into the batch buffer.
+                if !output.write_parts(&[&frame_header(body.len()), &body]) {
+                    receiver.close();
+                    return;
+                }
+                next = receiver.blocking_recv();
+                continue;
+            }
             let _ = codec.encode(body, &mut buffer);
             while buffer.len() < MAX_BATCH {
                 match receiver.try_recv() {
+                    Ok(body) if body.len() >= MAX_BATCH => {
+                        next = Some(body); // after this batch, on its own
+                        break;
+                    }
                     Ok(body) => {
                         let _ = codec.encode(body, &mut buffer);
                     }
@@ -142,6 +195,9 @@ impl Outgoing {
                 return;
             }
             buffer.clear();
+            if next.is_none() {
+                next = receiver.blocking_recv();
+            }
         }
     }
 }

@@ -33,7 +33,7 @@ fn read_file_errors_name_the_path() {
     let (code, message) = sidecar.request("read_file", json!({ "path": "missing/file.txt" })).unwrap_err();
     assert_eq!(code, NOT_FOUND);
     assert!(message.contains("missing/file.txt"), "{message}");
-    std::fs::write(sidecar.ws("bin.dat"), [0xff, 0xfe, 0x00]).unwrap();
+    std::fs::write(sidecar.ws("bin.dat"), [0xff, 0xfe, 0x41]).unwrap();
     let (code, message) = sidecar.request("read_file", json!({ "path": "bin.dat" })).unwrap_err();
     assert_eq!(code, -32011);
     assert!(message.contains("bin.dat") && message.contains("UTF-8"), "{message}");

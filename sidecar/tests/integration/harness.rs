@@ -29,6 +29,12 @@ pub const WAIT: Duration = Duration::from_secs(30);
 /// The path of the binary under test, built by cargo for this test target.
 pub const BINARY: &str = env!("CARGO_BIN_EXE_prototyper-sidecar");
 
+/// The binary the tests drive: `BINARY`, or the one `PROTOTYPER_SIDECAR_UNDER_TEST` names (to run
+/// the suite against a release build, or an older build to see a test catch what it should).
+pub fn binary() -> String {
+    std::env::var("PROTOTYPER_SIDECAR_UNDER_TEST").unwrap_or_else(|_| BINARY.to_string())
+}
+
 /// The JSON-RPC error of a failed request: `(code, message)`.
 pub type RpcError = (i64, String);
 
@@ -112,7 +118,7 @@ impl Sidecar {
         for dir in [&workspace, &storage, &outside] {
             std::fs::create_dir_all(dir).expect("create test dirs");
         }
-        let mut command = Command::new(BINARY);
+        let mut command = Command::new(binary());
         command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
         for (key, value) in &options.env {
             command.env(key, value);

@@ -122,8 +122,13 @@ fn kill_process_ends_the_channel_with_exit() {
     assert_channel_contract(&params);
     assert_eq!(exit_of(&messages_of(&params)), json!({ "code": null, "signal": "SIGTERM" }));
     assert!(wait_process_gone(pid, Duration::from_secs(5)));
-    // An unknown pid is not an error (the seed's "if present").
-    sidecar.call("kill_process", json!({ "pid": pid }));
+    // A pid the sidecar is not running is a not-found error: nothing was killed.
+    let (code, message) = sidecar.request("kill_process", json!({ "pid": pid })).unwrap_err();
+    assert_eq!(code, -32010, "{message}");
+    assert!(message.contains(&pid.to_string()), "{message}");
+    // Nor does it signal a process it did not start (here: the test itself).
+    let (code, _) = sidecar.request("kill_process", json!({ "pid": std::process::id() })).unwrap_err();
+    assert_eq!(code, -32010);
 }
 
 #[test]

@@ -2,11 +2,13 @@
 import type { PackageManager } from "./PackageManager";
 
 /**
- * What the host allows this session.
+ * What the host allows this session. Deserialized leniently (see its `Deserialize`).
  */
 export type InitializeCapabilities = { 
 /**
- * VS Code Workspace Trust; when false, commands that write or execute are refused.
+ * VS Code Workspace Trust; when false, commands that write or execute are refused. Trust
+ * fails closed: only a literal `true` trusts the workspace; a missing, null or malformed
+ * value means untrusted.
  */
 workspaceTrusted: boolean, 
 /**

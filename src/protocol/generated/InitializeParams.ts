@@ -16,4 +16,9 @@ storageDir: string,
 /**
  * The workspace folder every file path is relative to; `null` when no folder is open.
  */
-workspaceRoot: string | null, capabilities: InitializeCapabilities, };
+workspaceRoot: string | null, 
+/**
+ * Lenient on purpose: a missing or malformed object grants the least (see
+ * `InitializeCapabilities`), rather than failing the handshake or granting by default.
+ */
+capabilities: InitializeCapabilities, };

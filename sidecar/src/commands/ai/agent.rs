@@ -180,8 +180,9 @@ impl Agent {
             "ask_user_form" => return self.ask_user_form(args).await,
             _ => {}
         }
-        // Unknown tools and refused changes fail without bothering the user.
-        let refused = !tools::is_known(name) || (tools::changes_things(name) && !self.tool_context.trusted);
+        // Unknown tools and refused changes (an untrusted workspace, git's internals) fail without
+        // bothering the user: no card is shown for what could never be allowed.
+        let refused = !tools::is_known(name) || tools::never_allowed(&self.tool_context, name, args);
         let gated = !refused && {
             let allowlist = self.allowlist.lock().unwrap_or_else(|p| p.into_inner());
             gate::needs_permission(name, self.mode, &allowlist)
@@ -221,7 +222,16 @@ impl Agent {
         if self.cancel.is_cancelled() {
             return None;
         }
-        Some(tools::run(&self.tool_context, name, args).await)
+        // bash stops itself on a stop (it kills its process group and reports what it printed).
+        // Every other tool is abandoned at once: its blocking work is bounded (regular files only,
+        // size limits), so the thread it leaves finishes on its own shortly after.
+        if name == "bash" {
+            return Some(tools::run(&self.tool_context, name, args).await);
+        }
+        tokio::select! {
+            outcome = tools::run(&self.tool_context, name, args) => Some(outcome),
+            _ = self.cancel.cancelled() => Some(ToolOutcome::fail(format!("{name}: stopped before it finished, because the user stopped the generation"))),
+        }
     }
 
     async fn ask_user(&self, args: &Value) -> Option<ToolOutcome> {

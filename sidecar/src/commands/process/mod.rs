@@ -2,7 +2,9 @@
 //! `bun_install`, `bun_install_sync`), allowlisted shell commands (`run_shell_command` and its
 //! `_sync` / `_capture` forms), and killing (`kill_process`, `kill_all_processes`, `kill_port`).
 //!
-//! Every `cwd` is workspace-relative and confined. The spawning commands return `{ pid }` at once;
+//! Every `cwd` is workspace-relative and becomes the child's working directory through the
+//! workspace's directory handle (`confine::Root::command`); programs are looked up in the absolute
+//! `PATH` entries only. The spawning commands return `{ pid }` at once;
 //! with `onEvent` the output streams on that channel as `ProcessEvent`s (`Output` per read, then
 //! one terminal `Exit`). The `_sync` commands await the exit and honour cancellation by killing
 //! the process. All children are tracked and die with the sidecar (see `spawn`).
@@ -25,8 +27,8 @@ use crate::protocol::process::{
     BunDevParams, CwdParams, KillPortParams, KillProcessParams, ProcessEvent, ShellCommandParams, SpawnResult,
 };
 use crate::protocol::rpc::PackageManager;
+use crate::confine::{RelPath, Root};
 use spawn::{Collected, Sink};
-use std::path::PathBuf;
 
 /// The seed's `ALLOWED_SHELL_COMMANDS`, plus `seq`, `printf` and `sleep`: they only print or wait
 /// (no file, network or process effects), and tests and benchmarks need a fast line producer and
@@ -54,19 +56,27 @@ pub fn commands() -> Vec<Command> {
     ]
 }
 
-/// Resolves a workspace-relative `cwd` that must be an existing folder.
-async fn resolve_cwd(context: &RequestContext, cwd: &str) -> Result<PathBuf, AppError> {
+/// Where a process runs: the workspace root and the folder beneath it, which must exist.
+pub struct Cwd {
+    pub root: Root,
+    pub folder: RelPath,
+}
+
+/// Checks a workspace-relative `cwd` (an existing folder beneath the root). The folder is opened
+/// again by handle when the process starts, so this check is only for a clear error.
+async fn resolve_cwd(context: &RequestContext, cwd: &str) -> Result<Cwd, AppError> {
     let session = context.session.clone();
     let cwd = cwd.to_owned();
     tokio::task::spawn_blocking(move || {
-        let path = session.workspace.resolve(&cwd)?;
-        let shown = if cwd.is_empty() { "." } else { cwd.as_str() };
-        match std::fs::metadata(&path) {
-            Ok(meta) if meta.is_dir() => Ok(path),
+        let (root, folder) = session.workspace.locate(&cwd)?;
+        let shown = if folder.is_root() { "." } else { folder.wire() };
+        match root.metadata(&folder) {
+            Ok(meta) if meta.is_dir() => Ok(Cwd { root: root.clone(), folder }),
             Ok(_) => Err(AppError::process(format!("cwd '{shown}' is a file, not a folder; pass the project's folder"))),
-            Err(_) => Err(AppError::not_found(format!(
+            Err(err) if err.is_not_found() => Err(AppError::not_found(format!(
                 "the folder '{shown}' (cwd) does not exist in the workspace; create it or fix the path"
             ))),
+            Err(err) => Err(err.to_app_error(&folder, "use as the working folder")),
         }
     })
     .await
@@ -84,7 +94,7 @@ fn package_command(context: &RequestContext, bun_args: &[&str], npm_args: &[&str
         PackageManager::Bun => ("bun", bun_args),
         PackageManager::Npm => ("npm", npm_args),
     };
-    if spawn::find_on_path(program).is_none() {
+    if crate::confine::find_program(program).is_none() {
         return Err(match context.session.package_manager {
             PackageManager::Bun => AppError::process(
                 "bun is not installed (not found on PATH). Install it from https://bun.sh and restart VS Code, or set the setting `prototyper.packageManager` to `npm` to use npm instead.",
@@ -188,7 +198,7 @@ async fn run_to_end(
     context: &RequestContext,
     program: &str,
     args: &[String],
-    cwd: &std::path::Path,
+    cwd: &Cwd,
     collected: std::sync::Arc<std::sync::Mutex<Collected>>,
 ) -> Result<ExitInfo, AppError> {
     let spawned = spawn::spawn(context.state.clone(), program, args, cwd, Some(Sink::Collect(collected)))?;
@@ -217,9 +227,14 @@ fn fail_unless_success(
 }
 
 async fn kill_process(context: RequestContext, params: KillProcessParams) -> Result<(), AppError> {
-    // As in the seed, a pid that is not (or no longer) running is not an error: the caller wanted
-    // it gone, and it is.
-    context.state.processes.kill(params.pid).await;
+    // Unlike the seed, a pid the sidecar is not running is an error: answering success would
+    // claim a kill that did not happen, and the sidecar never signals processes it did not start.
+    if !context.state.processes.kill(params.pid).await {
+        return Err(AppError::not_found(format!(
+            "no process with pid {} was started by Prototyper (or it has already exited); only processes the sidecar started can be stopped",
+            params.pid
+        )));
+    }
     Ok(())
 }
 

@@ -15,6 +15,7 @@
 
 use super::lines::LineSplitter;
 use crate::channel::ChannelSender;
+use crate::confine::find_program;
 use crate::error::AppError;
 use crate::protocol::process::{OutputStream, ProcessEvent};
 use std::collections::HashMap;
@@ -216,7 +217,9 @@ pub fn signal_group(pid: u32, signal: Signal) {
     #[cfg(not(unix))]
     {
         let _ = signal;
-        let _ = std::process::Command::new("taskkill").args(["/T", "/F", "/PID", &pid.to_string()]).output();
+        if let Some(mut taskkill) = crate::confine::system_command("taskkill") {
+            let _ = taskkill.args(["/T", "/F", "/PID", &pid.to_string()]).output();
+        }
     }
 }
 
@@ -236,17 +239,24 @@ impl Spawned {
     }
 }
 
-/// Starts `program args` in `cwd` (already confined), tracked in the state's table, its output going to
-/// `sink` (or nowhere when `None`).
+/// Starts `program args` in the folder `cwd` (opened beneath the workspace root by handle),
+/// tracked in the state's table, its output going to `sink` (or nowhere when `None`). `program`
+/// is a bare name, looked up in the absolute `PATH` entries only.
 pub fn spawn(
     state: Arc<crate::context::SidecarState>,
     program: &str,
     args: &[String],
-    cwd: &Path,
+    cwd: &super::Cwd,
     sink: Option<Sink>,
 ) -> Result<Spawned, AppError> {
-    let mut command = tokio::process::Command::new(program);
-    command.args(args).current_dir(cwd).stdin(Stdio::null()).kill_on_drop(false);
+    let executable = find_program(program).ok_or_else(|| {
+        AppError::process(format!("could not start '{program}': it was not found on PATH; install it or check the command"))
+    })?;
+    let (mut command, cwd_guard) =
+        cwd.root.command(&cwd.folder, &executable).map_err(|err| err.to_app_error(&cwd.folder, "use as the working folder"))?;
+    let cwd_shown = if cwd.folder.is_root() { ".".to_string() } else { cwd.folder.wire().to_string() };
+    let cwd = Path::new(&cwd_shown);
+    command.args(args).stdin(Stdio::null()).kill_on_drop(false);
     // Our own pipes rather than tokio's: they are read by plain threads with blocking reads.
     let pipes = match sink {
         Some(_) => {
@@ -284,6 +294,7 @@ pub fn spawn(
     let spawned = command.spawn();
     // Close our copies of the pipes' write ends now, or the readers would never see EOF.
     drop(command);
+    drop(cwd_guard);
     let mut child = spawned.map_err(|err| spawn_error(program, cwd, err))?;
     let pid = child.id().ok_or_else(|| AppError::process(format!("'{program}' exited before it could be tracked")))?;
     let (exit_sender, exit_receiver) = watch::channel(None);
@@ -399,21 +410,4 @@ fn pump(mut pipe: impl Read, stream: OutputStream, sink: &Sink) {
     if let (Sink::Channel(channel), Some(last)) = (sink, splitter.finish()) {
         channel.send_now(ProcessEvent::Output { stream, lines: vec![last] });
     }
-}
-
-/// Finds `program` on PATH (for a clear "not installed" error before spawning).
-pub fn find_on_path(program: &str) -> Option<std::path::PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).find_map(|dir| {
-        let candidate = dir.join(program);
-        let is_file = candidate.is_file();
-        #[cfg(unix)]
-        let runnable = {
-            use std::os::unix::fs::PermissionsExt;
-            is_file && candidate.metadata().map(|m| m.permissions().mode() & 0o111 != 0).unwrap_or(false)
-        };
-        #[cfg(not(unix))]
-        let runnable = is_file;
-        runnable.then_some(candidate)
-    })
 }

@@ -270,38 +270,30 @@ fn a_stop_while_a_slow_tool_runs_after_a_write_still_reports_the_write() {
 }
 
 #[test]
-fn a_write_in_flight_when_the_stop_arrives_reports_its_result_before_done() {
-    use std::io::{ErrorKind, Read};
-    use std::os::unix::fs::OpenOptionsExt;
+fn special_files_are_refused_at_once_and_never_hold_the_stream() {
     let (mut sidecar, fake) = setup();
-    // A FIFO holds write_file inside the tool, past any point where a stop could keep it from
-    // running: it first reads the old content (blocks until a writer opens), then writes (blocks
-    // until a reader opens).
+    // A FIFO with no writer: opening it to read would block forever, and one with no reader
+    // would block a write. Every tool must answer at once instead.
     let fifo = sidecar.ws("pipe");
     assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
-    fake.script(json!({ "ollama": [{ "toolCalls": [call("write_file", json!({ "path": "pipe", "content": "written" }))] }] }));
-    let (id, channel) = super::start(&mut sidecar, params(&fake, "ollama", "llama3.2", json!({ "tools": true })));
-    super::wait_event(&mut sidecar, channel, "ToolCall");
-    // Opening for writing without blocking works once the tool opened the FIFO to read: close at
-    // once, so it reads an empty previous content.
-    super::eventually("write_file opened the FIFO to read", || {
-        std::fs::OpenOptions::new().write(true).custom_flags(libc::O_NONBLOCK).open(&fifo).is_ok()
-    });
-    sidecar.call("stop_generation_stream", json!({ "requestId": channel }));
-    let mut reader = std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK).open(&fifo).unwrap();
-    let mut written = Vec::new();
-    super::eventually("the tool wrote into the FIFO", || {
-        let mut buffer = [0u8; 64];
-        match reader.read(&mut buffer) {
-            Ok(n) => written.extend_from_slice(&buffer[..n]),
-            Err(err) => assert_eq!(err.kind(), ErrorKind::WouldBlock, "{err}"),
-        }
-        written == b"written"
-    });
-    let events = super::finish(&mut sidecar, &id, channel);
-    assert_eq!(kinds(&events), vec!["ToolCall", "ToolResult", "Done"], "{events:?}");
-    let result = &of_kind(&events, "ToolResult")[0];
-    assert_eq!((result["success"].clone(), result["path"].clone(), result["content"].clone()), (json!(true), json!("pipe"), json!("written")));
-    assert_eq!(result["previousContent"], "");
-    assert_eq!(terminal(&events, "Done")["doneReason"], "cancelled");
+    fake.script(json!({ "ollama": [
+        { "toolCalls": [
+            call("read_file", json!({ "path": "pipe" })),
+            call("write_file", json!({ "path": "pipe", "content": "written" })),
+            call("edit_file", json!({ "path": "pipe", "old_string": "a", "new_string": "b" })),
+            call("grep", json!({ "pattern": "x", "path": "pipe" }))
+        ] },
+        { "text": "done" }
+    ] }));
+    let started = Instant::now();
+    let events = agent(&mut sidecar, &fake, "ollama", "llama3.2", json!({}));
+    let results = of_kind(&events, "ToolResult");
+    assert_eq!(results.len(), 4, "{events:?}");
+    for result in &results[..3] {
+        assert_eq!(result["success"], false, "{result}");
+        assert!(result["output"].as_str().unwrap().contains("named pipe"), "{result}");
+    }
+    assert_eq!(results[3]["output"], "(no matches found)", "grep skips what is not a regular file");
+    terminal(&events, "Done");
+    assert!(started.elapsed() < Duration::from_secs(20), "nothing waited on the FIFO");
 }

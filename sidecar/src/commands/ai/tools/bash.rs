@@ -1,22 +1,26 @@
 //! bash: `sh -c <command>` in the workspace root, in its own process group so a timeout or a stop
-//! kills everything it started (a pipeline, a dev server it spawned), not just the shell.
+//! kills everything it started (a pipeline, a dev server it spawned), not just the shell. Its
+//! working directory comes from the workspace's directory handle and `sh` from an absolute `PATH`
+//! entry (`confine::Root::command`).
 //!
 //! stdout and stderr are read together in arrival order. The event carries the whole output (up to
 //! 1 MB, beyond which it says how much was dropped); the history gets the usual 15,000 characters.
 
 use super::{int_arg, str_arg, ToolContext, ToolOutcome};
+use crate::confine::{find_program, RelPath};
 use serde_json::Value;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt};
-use tokio::process::Command;
 
 const MAX_OUTPUT_BYTES: usize = 1024 * 1024;
 const MAX_TIMEOUT: Duration = Duration::from_secs(600);
 /// How long to keep reading after the shell exited, for output still in the pipes (a background
 /// child holding the pipe open must not hold the tool).
 const DRAIN: Duration = Duration::from_millis(300);
+/// The same after a stop, which must end the stream within 200 ms.
+const STOPPED_DRAIN: Duration = Duration::from_millis(50);
 
 #[derive(Default)]
 struct Collected {
@@ -25,19 +29,20 @@ struct Collected {
 }
 
 pub async fn bash(context: &ToolContext, args: &Value) -> Result<ToolOutcome, String> {
-    let command = str_arg(args, &["command", "cmd", "script"]).ok_or("Invalid arguments: missing \"command\"")?;
-    if command.trim().is_empty() {
+    let command_line = str_arg(args, &["command", "cmd", "script"]).ok_or("Invalid arguments: missing \"command\"")?;
+    if command_line.trim().is_empty() {
         return Err("Invalid arguments: \"command\" is empty".into());
     }
     let timeout = int_arg(args, &["timeout", "timeout_seconds"])
         .filter(|&seconds| seconds > 0)
         .map(|seconds| Duration::from_secs(seconds).min(MAX_TIMEOUT))
         .unwrap_or(context.bash_timeout);
-    let root = context.workspace.canonical_root().map_err(|err| err.message)?;
-    let mut child = Command::new("sh")
+    let root = context.workspace.root().map_err(|err| err.message.clone())?;
+    let shell = find_program("sh").ok_or("could not start sh: it was not found in the absolute PATH entries")?;
+    let (mut command, cwd_guard) = root.command(&RelPath::root(), &shell).map_err(|err| err.to_tool_message(&RelPath::root(), "open"))?;
+    command
         .arg("-c")
-        .arg(&command)
-        .current_dir(&root)
+        .arg(&command_line)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -45,9 +50,10 @@ pub async fn bash(context: &ToolContext, args: &Value) -> Result<ToolOutcome, St
         .env("GIT_PAGER", "cat")
         .env("TERM", "dumb")
         .process_group(0)
-        .kill_on_drop(true)
-        .spawn()
-        .map_err(|err| format!("could not start sh: {err}"))?;
+        .kill_on_drop(true);
+    let spawned = command.spawn();
+    drop(cwd_guard);
+    let mut child = spawned.map_err(|err| format!("could not start sh: {err}"))?;
     let pid = child.id();
     let collected = Arc::new(Mutex::new(Collected::default()));
     let readers = [
@@ -74,8 +80,10 @@ pub async fn bash(context: &ToolContext, args: &Value) -> Result<ToolOutcome, St
         // The shell is done; anything it left running in its group goes too.
         kill_group(pid);
     }
+    // After a stop the user is waiting: what is still in the pipes gets a moment, not a wait.
+    let drain = if matches!(end, End::Stopped) { STOPPED_DRAIN } else { DRAIN };
     for reader in readers.into_iter().flatten() {
-        let _ = tokio::time::timeout(DRAIN, reader).await;
+        let _ = tokio::time::timeout(drain, reader).await;
     }
     let collected = std::mem::take(&mut *collected.lock().unwrap_or_else(|p| p.into_inner()));
     let mut output = String::from_utf8_lossy(&collected.bytes).trim_end().to_string();

@@ -11,8 +11,9 @@
 //!
 //! One match is replaced; several are an error naming the count, unless `replace_all` is set.
 
-use super::files::{display_path, io_message};
-use super::{bool_arg, path_arg, str_arg, ToolContext, ToolOutcome};
+use super::files::{display_path, refuse_git, MAX_FILE_BYTES};
+use super::{bool_arg, confined, path_arg, str_arg, ToolContext, ToolOutcome};
+use crate::confine::RelPath;
 use serde_json::Value;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,29 +36,32 @@ pub async fn edit_file(context: &ToolContext, args: &Value) -> Result<ToolOutcom
     let new = str_arg(args, &["new_string", "new_str", "newString", "replace"]).ok_or("Invalid arguments: missing \"new_string\"")?;
     let replace_all = bool_arg(args, &["replace_all", "replaceAll"]);
     let shown = display_path(&raw);
-    let absolute = context.workspace.resolve(&raw).map_err(|err| err.message)?;
-    let before = match tokio::fs::read(&absolute).await {
-        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-            return Err(format!("{shown} does not exist; use write_file to create it"));
-        }
-        Err(err) => return Err(io_message(&shown, err)),
-    };
     if old.is_empty() {
         return Err(format!("old_string is empty; to replace all of {shown} use write_file"));
     }
     if old == new {
         return Err("old_string and new_string are the same; nothing would change".into());
     }
-    let (after, strategy) = apply_edit(&before, &old, &new, replace_all).map_err(|err| match err {
-        EditError::NotFound => format!(
-            "old_string was not found in {shown} (also tried ignoring surrounding whitespace and indentation). read_file it and copy the exact lines, or use write_file to replace the whole file."
-        ),
-        EditError::Ambiguous(count) => format!(
-            "old_string matches {count} places in {shown}; include more surrounding lines to pick one, or set replace_all to true."
-        ),
-    })?;
-    tokio::fs::write(&absolute, after.as_bytes()).await.map_err(|err| io_message(&shown, err))?;
+    let path = RelPath::parse(&raw).map_err(|err| err.message)?;
+    let shown_in_edit = shown.clone();
+    let (before, after, strategy) = confined(context, move |root| {
+        refuse_git(root, &path)?;
+        let before = match root.read_existing(&path, MAX_FILE_BYTES).map_err(|err| err.to_tool_message(&path, "read"))? {
+            Some(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            None => return Err(format!("{shown_in_edit} does not exist; use write_file to create it")),
+        };
+        let (after, strategy) = apply_edit(&before, &old, &new, replace_all).map_err(|err| match err {
+            EditError::NotFound => format!(
+                "old_string was not found in {shown_in_edit} (also tried ignoring surrounding whitespace and indentation). read_file it and copy the exact lines, or use write_file to replace the whole file."
+            ),
+            EditError::Ambiguous(count) => format!(
+                "old_string matches {count} places in {shown_in_edit}; include more surrounding lines to pick one, or set replace_all to true."
+            ),
+        })?;
+        root.write_atomic(&path, after.as_bytes()).map_err(|err| err.to_tool_message(&path, "write"))?;
+        Ok((before, after, strategy))
+    })
+    .await?;
     let how = match strategy {
         Strategy::Exact => "",
         Strategy::Trimmed => " (matched ignoring surrounding whitespace)",

@@ -3,8 +3,13 @@
 //! read_file numbers lines (`N: line`) so the model can cite and page them, caps what it returns
 //! at 50 KB and 2000 characters per line, and lists directories. write_file reports the file's
 //! previous text so the host can show a diff of what the agent changed.
+//!
+//! Both open files beneath the workspace handle (`confine`): a FIFO or device is refused at once,
+//! files beyond `MAX_FILE_BYTES` are refused with a pointer to grep, and nothing is written
+//! inside a `.git` folder.
 
-use super::{int_arg, path_arg, str_arg, ToolContext, ToolOutcome};
+use super::{confined, int_arg, path_arg, str_arg, ToolContext, ToolOutcome};
+use crate::confine::{RelPath, Root};
 use crate::workspace::normalize_wire;
 use serde_json::Value;
 
@@ -13,36 +18,18 @@ const DEFAULT_LIMIT: u64 = 2000;
 const MAX_LINE_CHARS: usize = 2000;
 const MAX_DIRECTORY_ENTRIES: usize = 1000;
 /// Files larger than this are not read whole; paging beyond it is refused.
-const MAX_FILE_BYTES: u64 = 20 * 1024 * 1024;
+pub const MAX_FILE_BYTES: u64 = 20 * 1024 * 1024;
 
 pub async fn read_file(context: &ToolContext, args: &Value) -> Result<ToolOutcome, String> {
     let raw = path_arg(args).unwrap_or_else(|| ".".to_string());
     let shown = display_path(&raw);
-    let absolute = context.workspace.resolve(&raw).map_err(|err| err.message)?;
-    let metadata = tokio::fs::metadata(&absolute).await.map_err(|err| io_message(&shown, err))?;
-    if metadata.is_dir() {
-        let mut entries = Vec::new();
-        let mut reader = tokio::fs::read_dir(&absolute).await.map_err(|err| io_message(&shown, err))?;
-        while let Ok(Some(entry)) = reader.next_entry().await {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let is_dir = entry.file_type().await.map(|t| t.is_dir()).unwrap_or(false);
-            entries.push(if is_dir { format!("{name}/") } else { name });
-        }
-        entries.sort();
-        let total = entries.len();
-        entries.truncate(MAX_DIRECTORY_ENTRIES);
-        let mut output = format!("<path>{shown}</path>\n<type>directory</type>\n<entries>\n{}\n</entries>", entries.join("\n"));
-        if total > MAX_DIRECTORY_ENTRIES {
-            output.push_str(&format!("\n({total} entries; showing the first {MAX_DIRECTORY_ENTRIES}. Use glob to narrow down.)"));
-        } else if total == 0 {
-            output = format!("<path>{shown}</path>\n<type>directory</type>\n<entries>\n</entries>\n(empty directory)");
-        }
-        return Ok(ToolOutcome { path: Some(shown), ..ToolOutcome::ok(output) });
-    }
-    if metadata.len() > MAX_FILE_BYTES {
-        return Err(format!("{shown} is {} MB, too large to read; use grep to find the part you need", metadata.len() / (1024 * 1024)));
-    }
-    let bytes = tokio::fs::read(&absolute).await.map_err(|err| io_message(&shown, err))?;
+    let path = RelPath::parse(&raw).map_err(|err| err.message)?;
+    let shown_for_read = shown.clone();
+    let read = confined(context, move |root| read_entry(root, &path, &shown_for_read)).await?;
+    let bytes = match read {
+        Entry::Directory(output) => return Ok(ToolOutcome { path: Some(shown), ..ToolOutcome::ok(output) }),
+        Entry::File(bytes) => bytes,
+    };
     if bytes.iter().take(8192).any(|&b| b == 0) {
         return Err(format!("{shown} is a binary file ({} bytes); read_file only shows text", bytes.len()));
     }
@@ -84,6 +71,38 @@ pub async fn read_file(context: &ToolContext, args: &Value) -> Result<ToolOutcom
     Ok(ToolOutcome { path: Some(shown), ..ToolOutcome::ok(output) })
 }
 
+enum Entry {
+    Directory(String),
+    File(Vec<u8>),
+}
+
+/// Reads a file, or lists a directory (blocking, beneath the root).
+fn read_entry(root: &Root, path: &RelPath, shown: &str) -> Result<Entry, String> {
+    let metadata = root.metadata(path).map_err(|err| err.to_tool_message(path, "read"))?;
+    if !metadata.is_dir() {
+        return root.read_regular(path, MAX_FILE_BYTES).map(Entry::File).map_err(|err| match err {
+            crate::confine::FsError::TooLarge { size, .. } => {
+                format!("{shown} is {} MB, too large to read; use grep to find the part you need", size / (1024 * 1024))
+            }
+            other => other.to_tool_message(path, "read"),
+        });
+    }
+    let listed = root.list(path).map_err(|err| err.to_tool_message(path, "list"))?;
+    let total = listed.len();
+    let entries: Vec<String> = listed
+        .into_iter()
+        .take(MAX_DIRECTORY_ENTRIES)
+        .map(|entry| if entry.is_dir { format!("{}/", entry.name) } else { entry.name })
+        .collect();
+    let mut output = format!("<path>{shown}</path>\n<type>directory</type>\n<entries>\n{}\n</entries>", entries.join("\n"));
+    if total > MAX_DIRECTORY_ENTRIES {
+        output.push_str(&format!("\n({total} entries; showing the first {MAX_DIRECTORY_ENTRIES}. Use glob to narrow down.)"));
+    } else if total == 0 {
+        output = format!("<path>{shown}</path>\n<type>directory</type>\n<entries>\n</entries>\n(empty directory)");
+    }
+    Ok(Entry::Directory(output))
+}
+
 pub async fn write_file(context: &ToolContext, args: &Value) -> Result<ToolOutcome, String> {
     let raw = path_arg(args).ok_or("Invalid arguments: missing \"path\" (a path relative to the workspace root)")?;
     let content = str_arg(args, &["content", "contents", "text"]).ok_or("Invalid arguments: missing \"content\" (the whole file text)")?;
@@ -91,19 +110,22 @@ pub async fn write_file(context: &ToolContext, args: &Value) -> Result<ToolOutco
     if shown == "." {
         return Err("Invalid arguments: \"path\" names the workspace root; give a file path".into());
     }
-    let absolute = context.workspace.resolve(&raw).map_err(|err| err.message)?;
-    if absolute.is_dir() {
-        return Err(format!("{shown} is a directory; give a file path"));
-    }
-    let previous = match tokio::fs::read(&absolute).await {
-        Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => None,
-        Err(err) => return Err(io_message(&shown, err)),
-    };
-    if let Some(parent) = absolute.parent() {
-        tokio::fs::create_dir_all(parent).await.map_err(|err| io_message(&shown, err))?;
-    }
-    tokio::fs::write(&absolute, content.as_bytes()).await.map_err(|err| io_message(&shown, err))?;
+    let path = RelPath::parse(&raw).map_err(|err| err.message)?;
+    let bytes = content.clone().into_bytes();
+    let shown_for_write = shown.clone();
+    let previous = confined(context, move |root| {
+        refuse_git(root, &path)?;
+        if root.metadata(&path).is_ok_and(|metadata| metadata.is_dir()) {
+            return Err(format!("{shown_for_write} is a directory; give a file path"));
+        }
+        let previous = root
+            .read_existing(&path, MAX_FILE_BYTES)
+            .map_err(|err| err.to_tool_message(&path, "read"))?
+            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
+        root.write_atomic(&path, &bytes).map_err(|err| err.to_tool_message(&path, "write"))?;
+        Ok(previous)
+    })
+    .await?;
     let lines = content.lines().count();
     let output = match &previous {
         None => format!("Wrote {shown} (new file, {lines} lines)."),
@@ -131,10 +153,14 @@ pub fn display_path(raw: &str) -> String {
     }
 }
 
-pub fn io_message(path: &str, err: std::io::Error) -> String {
-    match err.kind() {
-        std::io::ErrorKind::NotFound => format!("{path} does not exist (use glob to find files, or write_file to create it)"),
-        std::io::ErrorKind::PermissionDenied => format!("{path}: permission denied by the operating system"),
-        _ => format!("{path}: {err}"),
+/// Refuses a change inside a `.git` folder: git's internals, where hooks run code. No permission
+/// mode or allowlist gets past this; repository changes go through git (bash, with permission).
+pub fn refuse_git(root: &Root, path: &RelPath) -> Result<(), String> {
+    if root.lands_in_git(path) {
+        return Err(format!(
+            "{} is inside a .git folder (git's internals; hooks there run code), which the agent may not change. Use git commands through bash instead.",
+            path.shown()
+        ));
     }
+    Ok(())
 }

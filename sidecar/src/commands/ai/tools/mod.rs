@@ -1,7 +1,8 @@
 //! The agent's tools: their definitions as the model sees them, and running one call.
 //!
-//! Every path is workspace-relative and goes through `Workspace::resolve` (absolute paths, `..`
-//! and symlinks leading outside are refused). A tool never aborts the agent loop: any fault
+//! Every path is workspace-relative and opened beneath the workspace's directory handle
+//! (`confine`): absolute paths and `..` are refused by name, symlinks leading outside by the
+//! kernel's path resolution. A tool never aborts the agent loop: any fault
 //! becomes a failed result whose text tells the model what went wrong, prefixed by the tool's
 //! name. In an untrusted workspace the tools that change things (write_file, edit_file, bash)
 //! refuse to run. `ask_user`/`ask_user_form` are defined here but answered by the agent through
@@ -15,6 +16,7 @@ mod search;
 
 pub use edit::apply_edit;
 
+use crate::confine::Root;
 use crate::workspace::Workspace;
 use serde_json::{json, Value};
 use std::sync::OnceLock;
@@ -58,6 +60,20 @@ pub fn changes_things(tool: &str) -> bool {
     matches!(tool, "write_file" | "edit_file" | "bash")
 }
 
+/// True for a call no permission can allow: a change in an untrusted workspace, or a write
+/// inside a `.git` folder. The tool refuses such calls itself too; this keeps them from being
+/// presented for approval first.
+pub fn never_allowed(context: &ToolContext, tool: &str, args: &Value) -> bool {
+    if changes_things(tool) && !context.trusted {
+        return true;
+    }
+    if !matches!(tool, "write_file" | "edit_file") {
+        return false;
+    }
+    let Some(path) = path_arg(args).and_then(|raw| crate::confine::RelPath::parse(&raw).ok()) else { return false };
+    context.workspace.root().is_ok_and(|root| root.lands_in_git(&path))
+}
+
 pub fn is_known(tool: &str) -> bool {
     definitions().iter().any(|definition| definition["name"] == tool)
 }
@@ -84,6 +100,17 @@ pub async fn run(context: &ToolContext, tool: &str, args: &Value) -> ToolOutcome
     outcome.unwrap_or_else(|message| ToolOutcome::fail(format!("{tool}: {message}")))
 }
 
+/// Runs blocking file work beneath the workspace root on tokio's blocking pool. The agent stops
+/// waiting for it when the user stops the stream; the work itself is bounded (regular files only,
+/// size limits), so the thread is never left blocked.
+pub async fn confined<T: Send + 'static>(
+    context: &ToolContext,
+    work: impl FnOnce(&Root) -> Result<T, String> + Send + 'static,
+) -> Result<T, String> {
+    let root = context.workspace.root().map_err(|err| err.message.clone())?.clone();
+    tokio::task::spawn_blocking(move || work(&root)).await.map_err(|err| format!("the file operation failed unexpectedly ({err})"))?
+}
+
 /// The output as it goes into the model's history: cut at `HISTORY_OUTPUT_LIMIT` characters.
 pub fn history_text(output: &str) -> String {
     let total = output.chars().count();
@@ -99,7 +126,10 @@ pub fn reason(workspace: &Workspace, tool: &str, args: &Value) -> String {
     let path = path_arg(args).unwrap_or_default();
     match tool {
         "write_file" => {
-            let exists = workspace.resolve(&path).map(|p| p.exists()).unwrap_or(false);
+            let exists = crate::confine::RelPath::parse(&path)
+                .ok()
+                .zip(workspace.root().ok())
+                .is_some_and(|(relative, root)| root.symlink_metadata(&relative).is_ok());
             if exists {
                 format!("overwrites {path}")
             } else {
@@ -232,9 +262,8 @@ pub fn definitions() -> &'static [Value] {
 /// The system prompt added when tools are on and the conversation has none.
 pub fn system_prompt(workspace: &Workspace, trusted: bool) -> String {
     let folder = workspace
-        .root()
-        .and_then(|root| root.file_name())
-        .map(|name| format!("the workspace folder \"{}\"", name.to_string_lossy()))
+        .folder_name()
+        .map(|name| format!("the workspace folder \"{name}\""))
         .unwrap_or_else(|| "the user's workspace (no folder is open, so file tools will fail)".to_string());
     let mut prompt = format!(
         "You are Prototyper, a coding agent inside the user's editor, working in {folder}.\n\
