@@ -72,7 +72,10 @@ describe('accessibility (axe-core)', () => {
       await page.locator('.composer .mode-picker').click();
       await page.waitForSelector('.mode-popover [role="option"]');
       found.modes = await audit(page);
-      await page.keyboard.press('Escape');
+      // A mode whose short label differs from its full name (the button's name must contain what it shows).
+      await page.locator('.mode-popover [role="option"]', { hasText: 'Auto-accept reads' }).click();
+      await page.waitForSelector('.mode-picker[data-mode="auto_accept_read_only"]');
+      found.modeChosen = await audit(page);
 
       await page.locator('.options-button').click();
       await page.waitForSelector('.options-popover');

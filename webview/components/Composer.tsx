@@ -32,7 +32,10 @@ export function Composer() {
   const focusTick = useStore(session, (s) => s.focusTick);
   const hasModel = useStore(session, (s) => !!s.settings?.model);
   const pullOpen = useStore(session, (s) => s.pullOpen);
-  const ready = useStore(session, (s) => readiness(s));
+  // Selections are strings or state's own objects: a fresh object per call would re-render the
+  // composer (and reset its field) on every change anywhere in the session.
+  const readyKind = useStore(session, (s) => readiness(s).kind);
+  const modelsError = useStore(session, (s) => s.modelsError);
   const streaming = useStore(chat, (s) => s.streaming !== null);
   const stopping = useStore(chat, (s) => s.stopping);
   const empty = useStore(chat, (s) => s.messages.length === 0 && s.streaming === null);
@@ -55,7 +58,9 @@ export function Composer() {
     [...(items ?? [])].filter((item) => item.kind === 'file' && item.type.startsWith('image/')).map((item) => item.getAsFile()).filter((f): f is File => f !== null);
 
   useEffect(() => {
-    if (focusTick > 0) input.current?.focus();
+    // Not when it already has focus: the user may be typing in it by now.
+    const field = input.current;
+    if (focusTick > 0 && field && !field.matches(':focus-within')) field.focus();
   }, [focusTick]);
 
   const submit = () => {
@@ -83,7 +88,7 @@ export function Composer() {
 
   // The provider's state is told in the empty state; once a chat has messages, here, once (and
   // not when the last answer's own error card already says it).
-  const notice = !empty && !lastFailed && ready.kind === 'unreachable' ? ready : null;
+  const notice = !empty && !lastFailed && readyKind === 'unreachable' ? modelsError : null;
   const canSend = hasModel && refused === null && (draft.trim().length > 0 || attachments.length > 0);
   return (
     <div
@@ -98,7 +103,7 @@ export function Composer() {
         void attach(files);
       }}
     >
-      {pullOpen && !(empty && ready.kind === 'noModels') && <PullPanel />}
+      {pullOpen && !(empty && readyKind === 'noModels') && <PullPanel />}
       {notice && <ErrorCard message={notice.message} code={notice.code} role="status" class="composer-error" />}
       {(attachments.length > 0 || failed.length > 0) && (
         <div class="chips" role="list" aria-label="Attached context">
@@ -205,7 +210,7 @@ export function Composer() {
         <OptionsButton />
         <span class="toolbar-spacer" />
         {streaming ? (
-          <vscode-button appearance="secondary" class="stop-button" disabled={stopping} title="Stop (Escape)" aria-label={stopping ? 'Stopping' : 'Stop'} aria-keyshortcuts="Escape" onClick={() => stop()}>
+          <vscode-button appearance="secondary" class="stop-button" disabled={stopping} title="Stop (Escape)" aria-label={stopping ? 'Stopping…' : 'Stop'} aria-keyshortcuts="Escape" onClick={() => stop()}>
             <span slot="start" class="codicon codicon-debug-stop" /> <bdi class="button-label">{stopping ? 'Stopping…' : 'Stop'}</bdi>
           </vscode-button>
         ) : (

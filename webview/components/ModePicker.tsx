@@ -41,7 +41,7 @@ export function ModePicker() {
         data-mode={current.value}
         aria-haspopup="dialog"
         aria-expanded={open}
-        aria-label={`Mode: ${current.label}. Change mode`}
+        aria-label={`Mode: ${current.short} (${current.label}). Change mode`}
         title={`${current.label}: ${current.detail}`}
         onClick={() => setOpen(!open)}
       >

@@ -64,6 +64,7 @@ export function ModelPicker() {
   const listed = state.modelsLoadedFor === provider;
   const name = model?.label ?? (listed ? '' : settings?.model ?? '');
   const title = `${providerName(provider)} · ${name || 'no model'}${model ? ` (${modelDetail(model)})` : ''}`;
+  const shown = modelsLoading && !name ? 'Loading models…' : name || (listed && models.length === 0 ? 'No models' : 'Pick a model');
   return (
     <>
       <button
@@ -73,11 +74,11 @@ export function ModelPicker() {
         value={settings?.model ?? ''}
         aria-haspopup="dialog"
         aria-expanded={open}
-        aria-label={`Model: ${name || 'none'} (${providerName(provider)}). Change model`}
+        aria-label={`Model: ${shown} (${providerName(provider)}). Change model`}
         title={title}
         onClick={() => setOpen(!open)}
       >
-        <span class="picker-text">{modelsLoading && !name ? 'Loading models…' : name || (listed && models.length === 0 ? 'No models' : 'Pick a model')}</span>
+        <span class="picker-text">{shown}</span>
         <span class="codicon codicon-chevron-down" aria-hidden="true" />
       </button>
       {open && (
