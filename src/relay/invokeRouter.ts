@@ -33,9 +33,10 @@ export interface InvokeRouterDeps {
   credentials(provider: Provider): Promise<ProviderCredentials>;
   /**
    * Settings for `generate_completion(_stream)` that the webview may leave out (timeouts, tool
-   * mode, allowlist, …); filled in only where the args do not set them.
+   * mode, allowlist, the OpenAI-compatible tool choice, …), given the args (with the provider
+   * already settled); filled in only where the args do not set them.
    */
-  completionDefaults?(): Record<string, unknown>;
+  completionDefaults?(params: Record<string, unknown>): Record<string, unknown>;
   /**
    * Settings for the same commands that only the host decides (the SearXNG URL, whose host the
    * sidecar lets through its address guard): they replace whatever the args say.
@@ -127,7 +128,7 @@ export class InvokeRouter {
   }
 
   private fillCompletionDefaults(params: Record<string, unknown>): void {
-    const defaults = this.deps.completionDefaults?.() ?? {};
+    const defaults = this.deps.completionDefaults?.(params) ?? {};
     for (const [key, value] of Object.entries(defaults)) {
       if (params[key] === undefined && value !== undefined) params[key] = value;
     }

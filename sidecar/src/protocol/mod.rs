@@ -16,6 +16,7 @@ pub mod channel;
 pub mod export;
 pub mod fs;
 pub mod http;
+pub mod models;
 pub mod presets;
 pub mod process;
 pub mod rpc;
@@ -78,6 +79,8 @@ pub fn exported_types() -> Vec<Exporter> {
         export::<ai::OllamaModel>,
         export::<ai::AnthropicModel>,
         export::<ai::OpenAiModel>,
+        export::<models::ModelInfoParams>,
+        export::<models::ModelDetails>,
         export::<ai::PullModelParams>,
         export::<ai::PullEvent>,
         // bonsai

@@ -12,6 +12,7 @@ mod workflows;
 mod fs;
 mod http;
 mod presets;
+mod confinement;
 mod search;
 mod process;
 mod protocol;

@@ -155,7 +155,7 @@ impl Run {
             }
         }
         self.say(format!("\n\n---\nWorkflow finished: {ran} of {} nodes ran.\n", self.order.len()));
-        CompletionEvent::Done(DoneEvent { done_reason: Some("stop".into()), usage: None })
+        CompletionEvent::Done(DoneEvent { done_reason: Some("stop".into()), usage: None, warning: None })
     }
 
     fn input(&self, node: &Node) -> String {
@@ -353,7 +353,7 @@ impl Run {
 }
 
 fn cancelled() -> CompletionEvent {
-    CompletionEvent::Done(DoneEvent { done_reason: Some("cancelled".into()), usage: None })
+    CompletionEvent::Done(DoneEvent { done_reason: Some("cancelled".into()), usage: None, warning: None })
 }
 
 /// An edge carries its source's output when the source ran and, from a validate node, when it
