@@ -343,3 +343,26 @@ fn a_cancelled_start_stops_the_server_it_started() {
     assert!(wait_process_gone(pid, WAIT), "the half-started server was stopped");
     assert_eq!(sidecar.call("bonsai_server_status", json!({}))["running"], json!(false));
 }
+
+#[test]
+fn a_taken_port_is_skipped_for_the_next_free_one() {
+    let taken = std::net::TcpListener::bind(("127.0.0.1", 18650)).expect("port 18650 is free for this test");
+    let (mut sidecar, install) = with_install("healthy", 18650, json!({}));
+    let info = sidecar.call("bonsai_start_server", json!({}));
+    let port = info["port"].as_u64().unwrap();
+    assert!(port > 18650 && port <= 18660, "the server skipped the taken port: {info}");
+    assert_eq!(started_record(&install)["env"]["BACKEND_PORT"], json!(port.to_string()));
+    drop(taken);
+    sidecar.call("bonsai_stop_server", json!({}));
+}
+
+#[test]
+fn the_server_stops_when_the_editor_closes() {
+    let (mut sidecar, _install) = with_install("healthy", 18700, json!({}));
+    let pid = sidecar.call("bonsai_start_server", json!({}))["pid"].as_u64().unwrap() as u32;
+    assert!(process_alive(pid));
+    // VS Code closing ends the sidecar's stdin; the sidecar takes its children with it.
+    sidecar.close_stdin();
+    assert!(sidecar.wait_exit(WAIT).is_some(), "the sidecar exits when its stdin closes");
+    assert!(wait_process_gone(pid, WAIT), "the image server did not outlive the sidecar");
+}
