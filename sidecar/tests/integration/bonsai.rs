@@ -32,7 +32,7 @@ fn which(program: &str) -> Option<PathBuf> {
 }
 
 /// A sidecar whose config points at a fake install in `mode` (beside the workspace).
-fn with_install(mode: &str, port: u16, extra: Value) -> (Sidecar, PathBuf) {
+pub(crate) fn with_install(mode: &str, port: u16, extra: Value) -> (Sidecar, PathBuf) {
     let mut sidecar = Sidecar::initialized();
     let install = fake_install(&sidecar.outside.join("Bonsai-Image-Demo"), mode);
     let mut config = json!({ "installPath": install, "port": port, "variant": "binary", "autoStopTimeoutSecs": 0 });
@@ -58,7 +58,7 @@ fn started_record(install: &Path) -> Value {
     }
 }
 
-fn pngs_in(dir: &Path) -> Vec<String> {
+pub(crate) fn pngs_in(dir: &Path) -> Vec<String> {
     let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
     entries.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).filter(|n| n.ends_with(".png") || n.ends_with(".json")).collect()
 }

@@ -9,7 +9,7 @@ use std::io::Read;
 use std::path::Path;
 
 /// Every entry of the zip at `path`: name → bytes (and whether it is executable).
-fn unzip(path: &Path) -> BTreeMap<String, (Vec<u8>, bool)> {
+pub(crate) fn unzip(path: &Path) -> BTreeMap<String, (Vec<u8>, bool)> {
     let file = std::fs::File::open(path).unwrap_or_else(|err| panic!("{} should exist: {err}", path.display()));
     let mut archive = zip::ZipArchive::new(file).expect("a valid zip");
     let mut entries = BTreeMap::new();

@@ -14,6 +14,7 @@ mod http;
 mod presets;
 mod confinement;
 mod search;
+mod asset_links;
 mod process;
 mod protocol;
 mod rpc;
