@@ -100,7 +100,7 @@ impl Destination {
     }
 
     /// Writes the zip: `fill` adds the entries; the file replaces any old one only when complete.
-    pub fn write(&self, fill: impl FnOnce(&mut Zip<&mut std::fs::File>) -> Result<(), AppError>) -> Result<String, AppError> {
+    pub fn write(&self, fill: impl FnOnce(&mut Zip<&mut crate::confine::File>) -> Result<(), AppError>) -> Result<String, AppError> {
         let mut failure = None;
         let written = self.folder.write_atomic_with(&self.name, |file| {
             let mut zip = Zip { writer: ZipWriter::new(file) };
