@@ -33,4 +33,25 @@ describe('image and search tools', () => {
     expect(await page.textContent('[data-tool-id="g1"] .tool-summary')).toBe('a bakery storefront at dawn');
     expect(await page.textContent('[data-tool-id="s1"] .tool-summary')).toBe('vite image assets');
   });
+
+  it('fit a narrow light sidebar without spilling over', async () => {
+    const page = await openHarness(browser, { theme: 'light', width: 240 });
+    const id = await sendMessage(page, 'Add a hero image');
+    await stream(page, id, [
+      { event: 'ToolCall', data: { id: 'g1', tool: 'generate_image', args: { prompt: 'a wide panoramic photograph of a bakery storefront at dawn with warm light', width: 1024, height: 512 } } },
+      { event: 'ToolResult', data: { id: 'g1', tool: 'generate_image', success: true, output: 'Saved the image to assets/generated/bonsai_1_5.png (1024×512, seed 5).', path: 'assets/generated/bonsai_1_5.png' } },
+      { event: 'ToolCall', data: { id: 's1', tool: 'web_search', args: { query: 'vite static asset handling public folder', num_results: 3 } } },
+      { event: 'ToolPermission', data: { id: 9, toolCallId: 's1', tool: 'web_search', args: { query: 'vite static asset handling public folder' }, reason: 'searches the web with your SearXNG: "vite static asset handling public folder"' } },
+    ]);
+    await page.waitForSelector('.permission-card.pending');
+    // Nothing runs past the edge of its card or of the view (a status too long for the row wraps).
+    const spills = await page.evaluate(() => {
+      const right = document.documentElement.clientWidth;
+      return [...document.querySelectorAll('.tool-card, .tool-card *, .permission-card, .permission-card *')]
+        .filter((el) => el.getBoundingClientRect().right > Math.min(right, el.closest('.tool-card, .permission-card')!.getBoundingClientRect().right) + 0.5)
+        .map((el) => `${el.className}: ${el.textContent}`);
+    });
+    expect(spills).toEqual([]);
+    await screenshot(page, 'media-tools-light-narrow');
+  });
 });

@@ -1,7 +1,9 @@
 // "Run Workflow…" as the chat shows it: the host's runWorkflow event starts a turn that invokes
 // run_workflow (not the model) with the chat's model settings, each node's progress renders like
 // an answer (headings, text, tool cards), Regenerate runs the workflow again, and a graph the
-// sidecar refuses shows its reason.
+// sidecar refuses shows its reason. Both states pass an axe-core audit in every theme.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { buildWebview, calls, launch, openHarness, screenshot, stream } from './support';
@@ -25,6 +27,15 @@ async function open(options: { theme?: string; width?: number } = {}): Promise<P
     };
   });
   return page;
+}
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** The serious and critical axe-core violations on the page as it is, by rule id. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: axeSource });
+  const violations = await page.evaluate(async () => (await (window as any).axe.run(document, { resultTypes: ['violations'] })).violations);
+  return violations.filter((v: any) => v.impact === 'serious' || v.impact === 'critical').map((v: any) => `${v.id}: ${v.nodes.map((n: any) => n.target.join(' ')).join(', ')}`);
 }
 
 async function runWorkflow(page: Page, workflowId: string, input?: string): Promise<number> {
@@ -80,5 +91,18 @@ describe('Run Workflow in the chat', () => {
     expect(text).toContain("'Plan' → 'Polish' → 'Plan'");
     expect(text).toContain('Fix it (its file is in .prototyper/workflows/)');
     await screenshot(page, 'workflow-refused-dark-narrow');
+  });
+
+  it('passes an accessibility audit while running and when refused, in every theme', async () => {
+    for (const theme of ['light', 'dark', 'hc']) {
+      const page = await open({ theme });
+      await stream(page, await runWorkflow(page, 'landing', 'a bakery'), progress);
+      await page.waitForSelector('[data-tool-id="workflow-2-save"].status-succeeded');
+      expect(await seriousViolations(page), `${theme}, finished`).toEqual([]);
+      await stream(page, await runWorkflow(page, 'loops'), [{ event: 'Error', data: { message: 'This workflow has a cycle.', code: 'invalid_workflow' } }]);
+      await page.waitForSelector('.message-error, .error-banner');
+      expect(await seriousViolations(page), `${theme}, refused`).toEqual([]);
+      await page.close();
+    }
   });
 });
