@@ -70,8 +70,8 @@ async function bundle(name) {
     format: 'esm',
     target: 'node20',
     logLevel: 'warning',
-    // Playwright finds its own files relative to its package; it stays in node_modules.
-    external: ['playwright-core'],
+    // Playwright and esbuild find their own files relative to their packages: left in node_modules.
+    external: ['playwright-core', 'esbuild'],
     banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
   };
   await build({ ...options, entryPoints: [join(root, `bench/${name}/main.ts`)], outfile: join(results, `${name}.mjs`) });
