@@ -36,6 +36,8 @@ async function runAll(requested) {
   // BENCH_PROFILE=1 (profiles of the page) wants readable names: the development build.
   const production = process.env.BENCH_PROFILE === '1' ? [] : ['--production'];
   execFileSync(process.execPath, ['esbuild.mjs', ...production], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  // bench/startup runs a real VS Code; the install is skipped when it is already there.
+  if (names.includes('startup')) execFileSync('bash', [join(root, 'scripts/install-code-server.sh')], { stdio: 'inherit' });
   for (const name of names) await bundle(name);
 
   const reports = [];

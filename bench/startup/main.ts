@@ -91,12 +91,35 @@ interface ViewRun {
   restored: boolean;
 }
 
-/** Waits for the workbench and for our icon in the activity bar (the extension's contributions). */
-async function waitForWorkbench(page: Page): Promise<void> {
+/**
+ * Waits for the workbench, our icon in the activity bar, and the window's extension host to have
+ * started its eager extensions (its log says so): a click while that host is still starting would
+ * measure the host's start, not ours. `windows` is how many hosts have started by then.
+ */
+async function waitForWorkbench(page: Page, logs: string, windows: number): Promise<void> {
   await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 120_000 });
   await page.locator('.part.activitybar [aria-label^="Prototyper"]').first().waitFor({ timeout: 60_000 });
-  // Let the window finish starting (eager extensions, restored editors) before the click.
-  await page.waitForTimeout(3000);
+  const deadline = Date.now() + 120_000;
+  while (countInLogs(logs, 'remoteexthost.log', /Eager extensions activated/g) < windows) {
+    if (Date.now() > deadline) throw new Error(`extension host ${windows} did not finish starting within 120 s`);
+    await page.waitForTimeout(250);
+  }
+  // Let the window settle (restored editors, startup-finished extensions) before the click.
+  await page.waitForTimeout(2000);
+}
+
+/** Matches of `pattern` in every file named `name` under `folder`. */
+function countInLogs(folder: string, name: string, pattern: RegExp): number {
+  let count = 0;
+  const walk = (current: string) => {
+    for (const entry of readdirSync(current, { withFileTypes: true })) {
+      const path = join(current, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name === name) count += readFileSync(path, 'utf8').match(pattern)?.length ?? 0;
+    }
+  };
+  if (existsSync(folder)) walk(folder);
+  return count;
 }
 
 /** The webview frame that holds the chat, once it exists. */
@@ -174,7 +197,7 @@ async function chatViewRuns(root: string, report: Report): Promise<{ runs: ViewR
         await page.waitForTimeout(1500);
         await page.reload();
       }
-      await waitForWorkbench(page);
+      await waitForWorkbench(page, join(stateDir, 'code-server/user-data/logs'), run + 1);
       const result = await openChatOnce(page);
       runs.push(result);
       report.log(
