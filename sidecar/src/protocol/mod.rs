@@ -17,6 +17,7 @@ pub mod http;
 pub mod presets;
 pub mod process;
 pub mod rpc;
+pub mod scaffold;
 
 use std::path::Path;
 use ts_rs::{Config, ExportError, TS};
@@ -76,6 +77,11 @@ pub fn exported_types() -> Vec<Exporter> {
         export::<ai::OpenAiModel>,
         export::<ai::PullModelParams>,
         export::<ai::PullEvent>,
+        // scaffold
+        export::<scaffold::TemplateInfo>,
+        export::<scaffold::ScaffoldProjectParams>,
+        export::<scaffold::ScaffoldEvent>,
+        export::<scaffold::ScaffoldResult>,
     ]
 }
 
