@@ -6,6 +6,7 @@
 mod faults;
 mod gate;
 mod lists;
+mod project_tools;
 mod streams;
 mod tools;
 

@@ -11,3 +11,4 @@ mod presets;
 mod process;
 mod protocol;
 mod rpc;
+mod scaffold;

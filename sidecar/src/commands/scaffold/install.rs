@@ -14,7 +14,7 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
 /// Lines of output kept for the error message of a failed install.
-const TAIL_LINES: usize = 12;
+const TAIL_LINES: usize = 40;
 
 /// How an install ended.
 pub enum Installed {
@@ -75,4 +75,60 @@ pub async fn run(
     }
     let tail = tail.lock().unwrap_or_else(|p| p.into_inner()).iter().cloned().collect();
     Ok(Installed::Failed { exit, tail })
+}
+
+/// The informative lines of a failed install's output, joined: what went wrong (the first two
+/// statements) and the advice it ended with, without stack frames, object dumps, the pointer to
+/// npm's log file or the tool's prefix on every line.
+pub fn summary(tail: &[String]) -> Option<String> {
+    let useful: Vec<&str> = tail
+        .iter()
+        .map(|line| line.strip_prefix("npm error").or_else(|| line.strip_prefix("npm ERR!")).unwrap_or(line))
+        .filter(|line| {
+            let indented = line.starts_with("  ");
+            let line = line.trim();
+            !(line.is_empty()
+                || indented
+                || line.starts_with("at ")
+                || line.starts_with('}')
+                || line.ends_with('{')
+                || line.starts_with("syscall ")
+                || line.starts_with("errno ")
+                || line.contains("complete log of this run"))
+        })
+        .map(str::trim)
+        .collect();
+    let mut picked: Vec<&str> = useful.iter().take(2).copied().collect();
+    if let Some(last) = useful.last().filter(|_| useful.len() > 2) {
+        picked.push(last);
+    }
+    (!picked.is_empty()).then(|| picked.join(" / "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_install_is_summed_up_without_noise() {
+        let tail: Vec<String> = [
+            "npm error code ECONNREFUSED",
+            "npm error syscall connect",
+            "npm error FetchError: request to http://127.0.0.1:9/vite failed, reason: connect ECONNREFUSED",
+            "npm error     at ClientRequest.<anonymous> (/usr/lib/node_modules/npm/x.js:130:14)",
+            "npm error   code: 'ECONNREFUSED',",
+            "npm error }",
+            "npm error",
+            "npm error If you are behind a proxy, please make sure that the 'proxy' config is set properly.",
+            "npm error A complete log of this run can be found in: /root/.npm/_logs/x.log",
+        ]
+        .map(String::from)
+        .to_vec();
+        let summary = summary(&tail).unwrap();
+        assert_eq!(
+            summary,
+            "code ECONNREFUSED / FetchError: request to http://127.0.0.1:9/vite failed, reason: connect ECONNREFUSED / If you are behind a proxy, please make sure that the 'proxy' config is set properly."
+        );
+        assert_eq!(super::summary(&[]), None);
+    }
 }

@@ -164,7 +164,7 @@ async fn run(context: RequestContext, channel: Arc<ChannelSender<ScaffoldEvent>>
             Ok(Installed::Cancelled) => return Err(cancelled(target).await),
             Ok(Installed::Failed { exit, tail }) => {
                 let command = format!("{} {}", manager.program(), install::install_args(manager).first().map(String::as_str).unwrap_or("install"));
-                let last = tail.last().map(|line| format!(" Last output: {line}")).unwrap_or_default();
+                let last = install::summary(&tail).map(|lines| format!(" Its last words: {lines}")).unwrap_or_default();
                 return Err(Failure::new(
                     "install_failed",
                     AppError::process(format!(

@@ -353,6 +353,24 @@ mod tests {
     }
 
     #[test]
+    fn every_lockfile_matches_the_pinned_versions() {
+        for template in all() {
+            let Some(lock) = template.lockfile() else { panic!("templates/{}/package-lock.json is missing; run `node scripts/template-locks.mjs`", template.id) };
+            let lock: serde_json::Value = serde_json::from_str(lock).unwrap();
+            let package: serde_json::Value = serde_json::from_str(&template.package_json(Manager::Npm)).unwrap();
+            for field in ["dependencies", "devDependencies"] {
+                let locked = lock["packages"][""].get(field).cloned().unwrap_or(serde_json::json!({}));
+                let wanted = package.get(field).cloned().unwrap_or(serde_json::json!({}));
+                assert_eq!(
+                    locked, wanted,
+                    "templates/{}/package-lock.json is stale ({field}); run `node scripts/template-locks.mjs {}`",
+                    template.id, template.id
+                );
+            }
+        }
+    }
+
+    #[test]
     fn rendering_fills_in_the_name_and_renames_gitignore() {
         let files = find("react-ts").unwrap().render("my-app", Manager::Npm, 0);
         let get = |path: &str| files.iter().find(|f| f.path.wire() == path).map(|f| String::from_utf8(f.bytes.clone()).unwrap());

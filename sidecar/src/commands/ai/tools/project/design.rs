@@ -102,7 +102,7 @@ pub fn problems(json: &Value) -> Vec<String> {
                     let absent: Vec<&str> = COLOR_TOKENS
                         .iter()
                         .copied()
-                        .filter(|token| !tokens.get(*token).and_then(Value::as_str).is_some_and(|value| !value.trim().is_empty()))
+                        .filter(|token| tokens.get(*token).and_then(Value::as_str).is_none_or(|value| value.trim().is_empty()))
                         .collect();
                     if !absent.is_empty() {
                         problems.push(format!("color.{mode} lacks (or has empty) tokens: {}", absent.join(", ")));
