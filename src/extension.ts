@@ -15,6 +15,7 @@ import { InvokeRouter } from './relay/invokeRouter';
 import { WebviewBridge } from './relay/webviewBridge';
 import { ApiKeys } from './secrets';
 import { providerHost, readChatSettings, SECTION, timeouts } from './settings';
+import { registerScaffoldCommands } from './scaffold/commands';
 import { createSidecarSupervisor, outputLogger } from './sidecar/sidecarHost';
 import type { SidecarSupervisor, SupervisorStatus } from './sidecar/supervisor';
 import { SidecarStatusBar } from './statusBar';
@@ -96,6 +97,7 @@ export function activate(context: vscode.ExtensionContext): PrototyperApi {
     vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, view),
     vscode.window.registerWebviewPanelSerializer(CHAT_PANEL_TYPE, panels),
     ...registerPaletteCommands({ view, panels, relay, apiKeys, supervisor: sidecar, output, terminals, settingsChanged }),
+    ...registerScaffoldCommands({ context, view, relay, supervisor: sidecar, terminals }),
     apiKeys.onDidChange(settingsChanged),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration(SECTION)) settingsChanged();

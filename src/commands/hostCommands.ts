@@ -44,6 +44,7 @@ export function createHostCommands(deps: HostCommandDeps): HostCommandTable {
     },
     find_files: (args) => findFiles(args),
     read_attachment: (args) => readAttachment(args),
+    new_project: async () => (void vscode.commands.executeCommand('prototyper.newProject'), null),
     list_chats: () => deps.chats.list(),
     load_chat: (args) => deps.chats.load(args.chatId),
     save_chat: async (args) => {

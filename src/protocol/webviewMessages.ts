@@ -70,7 +70,9 @@ export type HostEvent =
   /** "New Chat" from the view title or palette. */
   | { kind: 'newChat' }
   /** Focus the input (the focus keybinding). */
-  | { kind: 'focusInput' };
+  | { kind: 'focusInput' }
+  /** Start a new chat with `text` as its first message (tailoring a new project). */
+  | { kind: 'startChat'; text: string };
 
 export type SidecarState = 'starting' | 'ready' | 'restarting' | 'crashed' | 'stopped';
 
@@ -148,6 +150,8 @@ export interface HostCommands {
   set_api_key: { args: { provider: Provider }; result: null };
   /** Reveal a workspace path in VS Code's explorer (`reveal_in_explorer`). */
   reveal_in_explorer: { args: { path: string }; result: null };
+  /** Start "Prototyper: New Project…" (the wizard runs in VS Code; answers at once). */
+  new_project: { args: Record<string, never>; result: null };
 }
 
 export type HostCommandName = keyof HostCommands;

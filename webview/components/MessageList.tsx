@@ -6,6 +6,7 @@ import { invoke } from '../ipc';
 import { useStore } from '../state/store';
 import { ErrorBanner } from './ErrorBanner';
 import { MessageView } from './MessageView';
+import { NewProjectButton } from './NewProjectButton';
 
 /** How many messages a chat opens with, and how many more each scroll to the top adds. */
 const INITIAL = 30;
@@ -113,6 +114,7 @@ function Welcome() {
       <h2>Prototyper</h2>
       <p>Ask about your code, or ask the agent to change it. Type @ to attach a file; use "Add Selection to Chat" in the editor to attach a selection.</p>
       <p class="welcome-keys">Enter sends · Shift+Enter adds a line</p>
+      <NewProjectButton />
     </div>
   );
 }
