@@ -1,4 +1,4 @@
-// Runs a benchmark: `node bench/run.mjs relay|stream|render` (or all with no argument).
+// Runs a benchmark: `node bench/run.mjs relay|stream|render|scaffold` (or all with no argument).
 // TypeScript benches are bundled with esbuild first (they import the host's real relay and
 // supervisor); the release sidecar is built incrementally so figures are for optimized code.
 import { build } from 'esbuild';
@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 
 const root = resolve(import.meta.dirname, '..');
 const requested = process.argv.slice(2);
-const names = requested.length > 0 ? requested : ['relay', 'stream', 'render'];
+const names = requested.length > 0 ? requested : ['relay', 'stream', 'render', 'scaffold'];
 
 for (const name of names) {
   console.log(`\n## bench/${name}`);

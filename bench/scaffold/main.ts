@@ -1,0 +1,166 @@
+// bench/scaffold: how fast a new react-shadcn project is on disk, and built, through the product's
+// real path (the release sidecar's scaffold_project under the host's supervisor and relay, then
+// the project's `npm run build`), beside the usual CLI path on the same machine with the same
+// warm npm cache: `npm create vite` (React + TypeScript), `npm install`, then Tailwind
+// (`npm install tailwindcss @tailwindcss/vite`, its plugin and import), then `npm run build`.
+// Both paths run once untimed first so the cache holds everything either needs.
+// Targets: files on disk < 300 ms (median); the whole path to a built project ≥ 2× faster than
+// the CLI path (medians). Prints a table of figure, target, met/missed, and where the time went.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ChannelEnvelope } from '../../src/protocol/webviewMessages';
+import { format, nowMs, percentile, startPipeline, type Pipeline } from '../lib/pipeline';
+
+const FILE_RUNS = 15;
+const BUILD_RUNS = 3;
+const FILES_TARGET_MS = 300;
+const SPEEDUP_TARGET = 2;
+
+interface Timed {
+  /** Stage name → milliseconds, in order. */
+  stages: Array<[string, number]>;
+  total: number;
+}
+
+/** Runs `command args` in `cwd`; rejects with its output when it fails. */
+function run(command: string, args: string[], cwd: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_yes: 'true' } });
+    let output = '';
+    child.stdout.on('data', (data) => (output += data));
+    child.stderr.on('data', (data) => (output += data));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} failed (${code}) in ${cwd}:\n${output.slice(-3000)}`))));
+  });
+}
+
+async function stage(stages: Array<[string, number]>, name: string, work: () => Promise<unknown>): Promise<void> {
+  const started = nowMs();
+  await work();
+  stages.push([name, nowMs() - started]);
+}
+
+/** scaffold_project through the host's relay; resolves when its response (after Done) arrives. */
+async function scaffold(pipeline: Pipeline, parentDir: string, name: string, install: boolean): Promise<void> {
+  let failure: string | undefined;
+  const channel = pipeline.openChannel((envelope: ChannelEnvelope) => {
+    const message = envelope.message as { event: string; data: { message?: string } };
+    if (message.event === 'Error') failure = message.data.message;
+  });
+  try {
+    await pipeline.supervisor.request('scaffold_project', { template: 'react-shadcn', name, parentDir, packageManager: 'npm', install, onEvent: channel });
+  } catch (error) {
+    throw new Error(`scaffold_project failed: ${failure ?? (error as Error).message}`);
+  }
+}
+
+/** The product: files, install (in scaffold_project), production build. */
+async function productPath(pipeline: Pipeline, base: string, n: number): Promise<Timed> {
+  const parent = mkdtempSync(join(base, `product-${n}-`));
+  const stages: Array<[string, number]> = [];
+  const started = nowMs();
+  await stage(stages, 'files (scaffold_project, install: false)', () => scaffold(pipeline, parent, 'app', false));
+  rmSync(join(parent, 'app'), { recursive: true, force: true });
+  const withInstall = nowMs();
+  await scaffold(pipeline, parent, 'app', true);
+  stages.push(['files + npm install (scaffold_project)', nowMs() - withInstall]);
+  await stage(stages, 'npm run build', () => run('npm', ['run', 'build'], join(parent, 'app')));
+  // The files-only stage is measured apart from the whole path, which starts at the second call.
+  const total = nowMs() - started - stages[0][1];
+  return { stages, total };
+}
+
+/** What a developer types: create-vite, install, add Tailwind by hand, build. */
+async function cliPath(base: string, n: number): Promise<Timed> {
+  const parent = mkdtempSync(join(base, `cli-${n}-`));
+  const app = join(parent, 'app');
+  const stages: Array<[string, number]> = [];
+  const started = nowMs();
+  await stage(stages, 'npm create vite (react-ts)', () => run('npm', ['create', '--yes', 'vite@latest', 'app', '--', '--template', 'react-ts', '--no-interactive'], parent));
+  await stage(stages, 'npm install', () => run('npm', ['install'], app));
+  await stage(stages, 'npm install tailwindcss @tailwindcss/vite', () => run('npm', ['install', 'tailwindcss', '@tailwindcss/vite'], app));
+  await stage(stages, 'Tailwind plugin and import (edits)', async () => {
+    const config = join(app, 'vite.config.ts');
+    writeFileSync(
+      config,
+      readFileSync(config, 'utf8')
+        .replace("import { defineConfig } from 'vite'", "import { defineConfig } from 'vite'\nimport tailwindcss from '@tailwindcss/vite'")
+        .replace('plugins: [react()]', 'plugins: [react(), tailwindcss()]'),
+    );
+    writeFileSync(join(app, 'src/index.css'), `@import "tailwindcss";\n${readFileSync(join(app, 'src/index.css'), 'utf8')}`);
+  });
+  await stage(stages, 'npm run build', () => run('npm', ['run', 'build'], app));
+  return { stages, total: nowMs() - started };
+}
+
+function median(values: number[]): number {
+  return percentile(values, 50);
+}
+
+function seconds(ms: number): string {
+  return `${format(ms / 1000, 1)} s`;
+}
+
+function stageMedians(runs: Timed[]): Array<[string, number]> {
+  return runs[0].stages.map(([name], i) => [name, median(runs.map((run) => run.stages[i][1]))]);
+}
+
+export async function main(root: string): Promise<void> {
+  const base = mkdtempSync(join(tmpdir(), 'prototyper-bench-scaffold-'));
+  const pipeline = await startPipeline(root);
+  try {
+    console.log('Warming the npm cache for both paths (untimed)…');
+    await productPath(pipeline, base, 0);
+    await cliPath(base, 0);
+
+    const files: number[] = [];
+    for (let n = 0; n < FILE_RUNS; n++) {
+      const parent = mkdtempSync(join(base, `files-${n}-`));
+      const started = nowMs();
+      await scaffold(pipeline, parent, 'app', false);
+      files.push(nowMs() - started);
+    }
+    const product: Timed[] = [];
+    const cli: Timed[] = [];
+    for (let n = 1; n <= BUILD_RUNS; n++) {
+      // Alternated, so a busy moment on the shared machine hits both paths alike.
+      product.push(await productPath(pipeline, base, n));
+      cli.push(await cliPath(base, n));
+      console.log(`run ${n}: product ${seconds(product[n - 1].total)}, CLI path ${seconds(cli[n - 1].total)}`);
+    }
+
+    const filesMedian = median(files);
+    const productMedian = median(product.map((run) => run.total));
+    const cliMedian = median(cli.map((run) => run.total));
+    const speedup = cliMedian / productMedian;
+    const rows = [
+      ['figure', 'target', 'measured', 'result'],
+      [
+        `files on disk, react-shadcn (median of ${FILE_RUNS}; p90 ${format(percentile(files, 90))} ms)`,
+        `< ${FILES_TARGET_MS} ms`,
+        `${format(filesMedian)} ms`,
+        filesMedian < FILES_TARGET_MS ? 'met' : 'MISSED',
+      ],
+      [`whole path to a built project: product (median of ${BUILD_RUNS})`, '', seconds(productMedian), ''],
+      [`whole path to a built project: CLI path (median of ${BUILD_RUNS})`, '', seconds(cliMedian), ''],
+      ['CLI path ÷ product', `≥ ${SPEEDUP_TARGET}×`, `${format(speedup, 2)}×`, speedup >= SPEEDUP_TARGET ? 'met' : 'MISSED'],
+    ];
+    const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+    console.log('');
+    for (const [i, row] of rows.entries()) {
+      console.log(`| ${row.map((cell, j) => cell.padEnd(widths[j])).join(' | ')} |`);
+      if (i === 0) console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+    }
+    console.log('\nWhere the time went (medians):');
+    for (const [label, runs] of [['product', product], ['CLI path', cli]] as const) {
+      console.log(`  ${label}:`);
+      for (const [name, ms] of stageMedians(runs)) console.log(`    ${name.padEnd(48)} ${seconds(ms)}`);
+    }
+    console.log('  (the product\'s whole path is its scaffold_project with install, then its build; the files-only call is shown apart.)');
+  } finally {
+    await pipeline.stop();
+    rmSync(base, { recursive: true, force: true });
+  }
+}
