@@ -7,7 +7,7 @@
 // Targets: files on disk < 300 ms (median); the whole path to a built project ≥ 2× faster than
 // the CLI path (medians). Prints a table of figure, target, met/missed, and where the time went.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChannelEnvelope } from '../../src/protocol/webviewMessages';
@@ -22,6 +22,25 @@ interface Timed {
   /** Stage name → milliseconds, in order. */
   stages: Array<[string, number]>;
   total: number;
+  /** How many packages the project ended up with (from npm's node_modules/.package-lock.json). */
+  packages: number;
+  /** The size of node_modules in MB. */
+  megabytes: number;
+}
+
+/** What an install put on disk: packages (npm's own record) and megabytes. */
+function installed(project: string): { packages: number; megabytes: number } {
+  const lock = JSON.parse(readFileSync(join(project, 'node_modules/.package-lock.json'), 'utf8')) as { packages: Record<string, unknown> };
+  let bytes = 0;
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.isFile()) bytes += statSync(path).size;
+    }
+  };
+  walk(join(project, 'node_modules'));
+  return { packages: Object.keys(lock.packages).length, megabytes: bytes / 1024 / 1024 };
 }
 
 /** Runs `command args` in `cwd`; rejects with its output when it fails. */
@@ -69,7 +88,7 @@ async function productPath(pipeline: Pipeline, base: string, n: number): Promise
   await stage(stages, 'npm run build', () => run('npm', ['run', 'build'], join(parent, 'app')));
   // The files-only stage is measured apart from the whole path, which starts at the second call.
   const total = nowMs() - started - stages[0][1];
-  return { stages, total };
+  return { stages, total, ...installed(join(parent, 'app')) };
 }
 
 /** What a developer types: create-vite, install, add Tailwind by hand, build. */
@@ -92,7 +111,7 @@ async function cliPath(base: string, n: number): Promise<Timed> {
     writeFileSync(join(app, 'src/index.css'), `@import "tailwindcss";\n${readFileSync(join(app, 'src/index.css'), 'utf8')}`);
   });
   await stage(stages, 'npm run build', () => run('npm', ['run', 'build'], app));
-  return { stages, total: nowMs() - started };
+  return { stages, total: nowMs() - started, ...installed(app) };
 }
 
 function median(values: number[]): number {
@@ -107,7 +126,17 @@ function stageMedians(runs: Timed[]): Array<[string, number]> {
   return runs[0].stages.map(([name], i) => [name, median(runs.map((run) => run.stages[i][1]))]);
 }
 
+/** The 1-minute load average, to read the figures against (the machine may be shared). */
+function load(): string {
+  try {
+    return readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
+  } catch {
+    return 'unknown';
+  }
+}
+
 export async function main(root: string): Promise<void> {
+  const loadAtStart = load();
   const base = mkdtempSync(join(tmpdir(), 'prototyper-bench-scaffold-'));
   const pipeline = await startPipeline(root);
   try {
@@ -155,10 +184,11 @@ export async function main(root: string): Promise<void> {
     }
     console.log('\nWhere the time went (medians):');
     for (const [label, runs] of [['product', product], ['CLI path', cli]] as const) {
-      console.log(`  ${label}:`);
+      console.log(`  ${label} (installs ${runs[0].packages} packages, ${format(runs[0].megabytes)} MB of node_modules):`);
       for (const [name, ms] of stageMedians(runs)) console.log(`    ${name.padEnd(48)} ${seconds(ms)}`);
     }
     console.log('  (the product\'s whole path is its scaffold_project with install, then its build; the files-only call is shown apart.)');
+    console.log(`Load average (1 min): ${loadAtStart} at the start, ${load()} at the end.`);
   } finally {
     await pipeline.stop();
     rmSync(base, { recursive: true, force: true });

@@ -35,6 +35,15 @@ interface Choices {
 
 /** Runs the wizard and the scaffold; resolves when the user has chosen where to open it. */
 export async function newProject(deps: NewProjectDeps): Promise<void> {
+  if (!vscode.workspace.isTrusted) {
+    // The sidecar refuses to write or run anything for an untrusted window; say so before asking.
+    const action = await vscode.window.showWarningMessage(
+      'Prototyper: new projects are created (and installed) by the sidecar, which runs nothing in an untrusted window. Trust this workspace, or run New Project from an empty window.',
+      'Manage Workspace Trust',
+    );
+    if (action) await vscode.commands.executeCommand('workbench.trust.manage');
+    return;
+  }
   const templates = await deps.sidecar.request<TemplateInfo[]>('list_templates', {});
   const choices = await askChoices(templates);
   if (!choices) return;
