@@ -209,3 +209,77 @@ fn hidden_name(name: &str) -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     format!(".{name}.removing-{}-{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str, text: &str) -> Rendered {
+        Rendered { path: RelPath::parse(path).unwrap(), bytes: text.as_bytes().to_vec() }
+    }
+
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+    }
+
+    #[test]
+    fn a_failed_write_is_named_and_the_new_folder_removed() {
+        let parent = tempfile::tempdir().unwrap();
+        let mut target = Target::open(parent.path().to_str().unwrap(), "app").unwrap();
+        target.write(&file("src/main.ts", "ok")).unwrap();
+        // Something takes the place of a folder the next file needs, after the conflict check.
+        std::fs::write(parent.path().join("app/lib"), "in the way").unwrap();
+        let error = target.write(&file("lib/utils.ts", "x")).unwrap_err();
+        assert!(error.message.contains("app/lib"), "{}", error.message);
+        let removed = runtime().block_on(target.remove_created());
+        assert!(removed.contains("removed the folder app"), "{removed}");
+        assert_eq!(std::fs::read_dir(parent.path()).unwrap().count(), 0, "nothing is left, not even the hidden name");
+    }
+
+    #[test]
+    fn in_a_folder_that_existed_only_what_was_written_goes() {
+        let parent = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(parent.path().join("app/src")).unwrap();
+        std::fs::write(parent.path().join("app/src/mine.ts"), "mine").unwrap();
+        std::fs::write(parent.path().join("app/notes.txt"), "mine").unwrap();
+        let mut target = Target::open(parent.path().to_str().unwrap(), "app").unwrap();
+        let files = [file("src/main.ts", "x"), file("lib/utils.ts", "y"), file("package.json", "{}")];
+        assert!(target.conflicts(&files, true).is_empty());
+        for f in &files {
+            target.write(f).unwrap();
+        }
+        // What an install would have added at the top level.
+        std::fs::create_dir_all(parent.path().join("app/node_modules/vite")).unwrap();
+        let removed = runtime().block_on(target.remove_created());
+        assert!(removed.contains("untouched"), "{removed}");
+        let mut left: Vec<String> = walk(&parent.path().join("app"));
+        left.sort();
+        assert_eq!(left, ["notes.txt", "src", "src/mine.ts"]);
+    }
+
+    #[test]
+    fn conflicts_name_files_and_folders_in_the_way() {
+        let parent = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(parent.path().join("app")).unwrap();
+        std::fs::write(parent.path().join("app/src"), "a file where a folder goes").unwrap();
+        std::fs::write(parent.path().join("app/package.json"), "{}").unwrap();
+        std::fs::create_dir_all(parent.path().join("app/node_modules")).unwrap();
+        let target = Target::open(parent.path().to_str().unwrap(), "app").unwrap();
+        let files = [file("src/main.ts", "x"), file("package.json", "{}"), file("README.md", "")];
+        assert_eq!(target.conflicts(&files, true), ["node_modules", "package.json", "src"]);
+        assert_eq!(target.conflicts(&files, false), ["package.json", "src"]);
+    }
+
+    fn walk(dir: &std::path::Path) -> Vec<String> {
+        let mut out = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let entry = entry.unwrap();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            out.push(name.clone());
+            if entry.file_type().unwrap().is_dir() {
+                out.extend(walk(&entry.path()).into_iter().map(|inner| format!("{name}/{inner}")));
+            }
+        }
+        out
+    }
+}
