@@ -60,9 +60,11 @@ export function activate(context: vscode.ExtensionContext): PrototyperApi {
     sidecar,
     hostCommands: createHostCommands({ chatSettings, settingsChanged, apiKeys, chats, proposals, editors }),
     credentials: async (provider) => ({ host: providerHost(provider), apiKey: await apiKeys.get(provider) }),
-    completionDefaults: () => {
+    completionDefaults: (params) => {
       const settings = vscode.workspace.getConfiguration(SECTION);
       return {
+        // tool_choice is an OpenAI-compatible server's quirk; the other providers take the default.
+        toolChoice: params.provider === 'openai' ? settings.get<string>('openai.toolChoice', 'auto') : undefined,
         tools: settings.get<boolean>('toolsEnabled', true),
         toolPermissionMode: settings.get<string>('toolPermissionMode', 'ask_every_time'),
         toolAllowlist: settings.get<string[]>('toolAllowlist', []),

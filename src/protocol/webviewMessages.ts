@@ -180,6 +180,7 @@ export const COMMANDS_WITH_PROVIDER_CREDENTIALS = [
   'list_anthropic_models',
   'list_openai_models',
   'pull_ollama_model',
+  'get_model_info',
 ] as const;
 
 /**

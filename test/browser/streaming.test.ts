@@ -113,7 +113,7 @@ describe('the request and the conversation', () => {
     await page.keyboard.press('Enter');
     await waitCalls(page, 'generate_completion_stream');
     const args = (await calls(page, 'generate_completion_stream'))[0].args;
-    expect(args).toMatchObject({ provider: 'ollama', model: 'qwen3:8b', tools: true, toolPermissionMode: 'ask_every_time', toolAllowlist: [], maxToolCalls: 20, think: false, options: { numCtx: 32768 } });
+    expect(args).toMatchObject({ provider: 'ollama', model: 'qwen3:8b', tools: true, toolPermissionMode: 'ask_every_time', toolAllowlist: [], maxToolCalls: 20, think: false, options: {} });
     expect(typeof args.onEvent.__channel__).toBe('number');
     expect(args.messages[0].role).toBe('system');
     expect(args.messages[1]).toEqual({

@@ -19,7 +19,10 @@
 //                    requireKey: every provider request must carry this key (Bearer, or x-api-key
 //                    for Anthropic), else 401 in the provider's error format.
 //                    models.ollama: [{ name, family?, families?, parameterSize?, capabilities?,
-//                    contextLength? }]; models.openai: [{ id }]; models.anthropic: [{ id, displayName? }].
+//                    contextLength? }]; models.openai: [{ id, …any /v1/models fields }];
+//                    models.anthropic: [{ id, displayName?, capabilities?, max_input_tokens? }].
+//                    props: llama.cpp's GET /props answer; lmStudio: LM Studio's /api/v0/models
+//                    entries (both answer 404 when unset, as on other servers).
 //   POST /__reset    forget queues, config and recorded requests.
 //   GET  /__requests the requests received so far: [{ provider, method, path, headers, body,
 //                    aborted }] (`aborted`: the client closed the connection before the end).
@@ -43,11 +46,15 @@
 //   doneReason      Ollama done_reason / OpenAI finish_reason / Anthropic stop_reason override
 //   tokens          N: a fast stream of N pieces "tok " written in batches of `tokensPerWrite`
 //                   (default 256) with no pauses, for throughput benchmarks
+//   replay          a recorded body to answer with instead, by its path under test/fixtures/
+//                   (real llama.cpp streams in real-streams/, Ollama's documented ones in ollama/);
+//                   see replay.mjs for `replayStatus` and `replayPieces`
 // A pull script entry: { total (bytes, default 1000), steps (default 4), delayMs, status, error,
 //   cutAfterChunks }.
 
 import http from 'node:http';
 import { pathToFileURL } from 'node:url';
+import { replay } from './replay.mjs';
 
 const DEFAULT_OLLAMA_MODELS = [
   { name: 'llama3.2:latest', family: 'llama', parameterSize: '3.2B', capabilities: ['completion', 'tools'], contextLength: 131072 },
@@ -68,6 +75,8 @@ function freshState() {
     queues: { ollama: [], openai: [], anthropic: [], any: [], pull: [] },
     requests: [],
     requireKey: null,
+    props: null,
+    lmStudio: null,
     models: { ollama: DEFAULT_OLLAMA_MODELS, openai: DEFAULT_OPENAI_MODELS, anthropic: DEFAULT_ANTHROPIC_MODELS },
   };
 }
@@ -111,8 +120,16 @@ export async function startFakeProvider({ port = 0, host = '127.0.0.1' } = {}) {
         case 'GET /v1/models':
           return provider === 'anthropic'
             ? json(res, 200, anthropicModels(state))
-            : json(res, 200, { object: 'list', data: state.models.openai.map((m) => ({ id: m.id, object: 'model', created: 1700000000, owned_by: 'fake' })) });
+            : json(res, 200, { object: 'list', data: state.models.openai.map((m) => ({ object: 'model', created: 1700000000, owned_by: 'fake', ...m })) });
+        case 'GET /props':
+          return state.props ? json(res, 200, state.props) : json(res, 404, { error: { message: 'File Not Found', type: 'not_found_error', code: 404 } });
+        case 'GET /api/v0/models':
+          return state.lmStudio ? json(res, 200, { object: 'list', data: state.lmStudio }) : json(res, 404, { error: 'Unexpected endpoint or method. (GET /api/v0/models)' });
         default:
+          if (req.method === 'GET' && path.startsWith('/v1/models/') && req.headers['anthropic-version'] != null) {
+            const model = anthropicModels(state).data.find((m) => m.id === decodeURIComponent(path.slice('/v1/models/'.length)));
+            return model ? json(res, 200, model) : providerError(res, 'anthropic', 404, `model: ${path.slice(11)}`);
+          }
           return json(res, 404, { error: `fake provider: no route ${req.method} ${path}` });
       }
     } catch (error) {
@@ -163,6 +180,8 @@ function script(state, body) {
 function configure(state, body) {
   const config = parseJson(body) ?? {};
   if ('requireKey' in config) state.requireKey = config.requireKey;
+  if ('props' in config) state.props = config.props;
+  if ('lmStudio' in config) state.lmStudio = config.lmStudio;
   if (config.models) state.models = { ...state.models, ...config.models };
   return { ok: true };
 }
@@ -314,6 +333,7 @@ async function ollamaChat(state, req, res, request) {
     return json(res, 404, { error: `model "${request.model}" not found, try pulling it first` });
   }
   const entry = nextEntry(state, 'ollama');
+  if (entry.replay) return replay(res, entry);
   if (!(await beforeResponse(res, entry, 'ollama'))) return;
   const model = request.model;
   const created_at = new Date().toISOString();
@@ -367,6 +387,7 @@ async function ollamaPull(state, res, request) {
 
 async function openaiChat(state, req, res, request) {
   const entry = nextEntry(state, 'openai');
+  if (entry.replay) return replay(res, entry);
   if (!(await beforeResponse(res, entry, 'openai'))) return;
   const base = { id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model: request.model ?? 'fake' };
   const promptTokens = entry.promptEvalCount ?? Math.ceil(promptChars(request) / 4);
@@ -408,12 +429,16 @@ async function openaiChat(state, req, res, request) {
 // Anthropic
 
 function anthropicModels(state) {
-  const data = state.models.anthropic.map((m) => ({ type: 'model', id: m.id, display_name: m.displayName ?? m.id, created_at: m.createdAt ?? '2025-01-01T00:00:00Z' }));
+  const data = state.models.anthropic.map((m) => ({
+    type: 'model', id: m.id, display_name: m.displayName ?? m.id, created_at: m.createdAt ?? '2025-01-01T00:00:00Z',
+    ...(m.capabilities ? { capabilities: m.capabilities } : {}), ...(m.max_input_tokens ? { max_input_tokens: m.max_input_tokens } : {}),
+  }));
   return { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null };
 }
 
 async function anthropicMessages(state, req, res, request) {
   const entry = nextEntry(state, 'anthropic');
+  if (entry.replay) return replay(res, entry);
   if (!(await beforeResponse(res, entry, 'anthropic'))) return;
   const inputTokens = entry.promptEvalCount ?? Math.ceil(promptChars(request) / 4);
   const toolCalls = (entry.toolCalls ?? []).map((call, index) => ({ id: call.id ?? `toolu_${index}_${Math.random().toString(36).slice(2, 8)}`, name: call.name, input: call.arguments ?? {} }));

@@ -3,7 +3,7 @@
 import type { Attachment, StoredChat } from '../../src/protocol/webviewMessages';
 import { Channel, connection, invoke, type InvokeFailure } from '../ipc';
 import { Store } from '../state/store';
-import { clearComposer, currentModel, refreshHistory, session, snapshot as sessionSnapshot, restore as restoreSession, imagesRefusedBy, thinkParam, type SessionSnapshot } from '../session/session';
+import { clearComposer, refreshHistory, session, snapshot as sessionSnapshot, restore as restoreSession, imagesRefusedBy, thinkParam, type SessionSnapshot } from '../session/session';
 import { buildApiMessages } from './apiMessages';
 import { allMessages, chatReducer, emptyChat, needsSave, type ChatAction, type ChatState } from './reducer';
 import type { ChatMessage, CompletionEvent, ErrorBanner } from './types';
@@ -142,12 +142,11 @@ function startTurn(user: ChatMessage | null): void {
   connection().persistNow();
   void saveNow();
 
-  const model = currentModel(sessionState);
+  // The context window, and whether this model can take tools, are the sidecar's to decide: it
+  // sends the model's own window and refuses tools a model lacks with an error that says so.
   const options = { ...sessionState.options };
-  // Ollama silently cuts prompts to its default context; send the model's own, bounded for memory.
-  if (settings.provider === 'ollama' && options.numCtx === undefined && model?.contextLength) options.numCtx = Math.min(model.contextLength, 32768);
   const think = thinkParam(sessionState);
-  const tools = settings.toolsEnabled && (settings.provider !== 'ollama' || !model || model.capabilities.includes('tools'));
+  const tools = settings.toolsEnabled;
   const args = {
     provider: settings.provider,
     model: settings.model,

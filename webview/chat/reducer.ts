@@ -102,11 +102,24 @@ function applyEvent(state: ChatState, turn: ChatMessage, event: CompletionEvent,
           : [...parts, { kind: 'text', text, thinking }];
       return withTurn(state, { ...turn, parts: nextParts, firstTokenAt: turn.firstTokenAt ?? now });
     }
+    case 'ToolCallDelta': {
+      // The card appears as soon as the call is named and fills in as its arguments stream.
+      const { id, tool, argsDelta } = event.data;
+      const existing = turn.tools?.[id];
+      if (existing && existing.status !== 'forming') return state;
+      const card: ToolCard = existing
+        ? { ...existing, argsText: (existing.argsText ?? '') + argsDelta }
+        : { id, tool, args: {}, status: 'forming', argsText: argsDelta };
+      const parts = existing ? turn.parts ?? [] : [...(turn.parts ?? []), { kind: 'tool' as const, id }];
+      return withTurn(state, { ...turn, parts, tools: { ...turn.tools, [id]: card } });
+    }
     case 'ToolCall': {
       const { id, tool, args } = event.data;
-      if (turn.tools?.[id]) return state;
+      const existing = turn.tools?.[id];
+      if (existing && existing.status !== 'forming') return state;
       const card: ToolCard = { id, tool, args: args ?? {}, status: 'running' };
-      return withTurn(state, { ...turn, tools: { ...turn.tools, [id]: card }, parts: [...(turn.parts ?? []), { kind: 'tool', id }] });
+      const parts = existing ? turn.parts ?? [] : [...(turn.parts ?? []), { kind: 'tool' as const, id }];
+      return withTurn(state, { ...turn, tools: { ...turn.tools, [id]: card }, parts });
     }
     case 'ToolPermission': {
       const data = event.data;
@@ -152,7 +165,7 @@ function applyEvent(state: ChatState, turn: ChatMessage, event: CompletionEvent,
     }
     case 'Done': {
       const data = event.data ?? {};
-      return finish(state, { ...turn, usage: data.usage ?? undefined, doneReason: data.doneReason ?? undefined }, now, null);
+      return finish(state, { ...turn, usage: data.usage ?? undefined, doneReason: data.doneReason ?? undefined, warning: data.warning ?? undefined }, now, null);
     }
     case 'Error': {
       const { message, code } = event.data ?? { message: 'Unknown error' };
@@ -188,7 +201,7 @@ function expirePrompts(message: ChatMessage): ChatMessage {
   let { prompts, tools } = message;
   for (const p of Object.values(prompts ?? {})) if (p.status === 'pending') prompts = { ...prompts, [p.id]: { ...p, status: 'expired' } as PromptCard };
   for (const t of Object.values(tools ?? {})) {
-    if (t.status === 'running' || t.status === 'awaiting_permission') tools = { ...tools, [t.id]: { ...t, status: 'interrupted' } };
+    if (t.status === 'running' || t.status === 'awaiting_permission' || t.status === 'forming') tools = { ...tools, [t.id]: { ...t, status: 'interrupted' } };
   }
   return prompts === message.prompts && tools === message.tools ? message : { ...message, prompts, tools };
 }

@@ -4,7 +4,7 @@ import type { Provider, ToolPermissionMode } from '../../src/protocol/webviewMes
 import type { ModelInfo } from '../chat/types';
 import { newChat } from '../chat/controller';
 import { hintFor } from '../session/hints';
-import { canThink, currentModel, openHistory, refreshModels, selectModel, selectProvider, session, setApiKey, setPermissionMode, setThink, setThinkLevel, setToolsEnabled, takesThinkLevel, THINK_LEVELS, type ThinkLevel } from '../session/session';
+import { alwaysThinks, canThink, currentModel, openHistory, refreshModels, selectModel, selectProvider, session, setApiKey, setPermissionMode, setThink, setThinkLevel, setToolsEnabled, takesThinkLevel, THINK_LEVELS, type ThinkLevel } from '../session/session';
 import { useStore } from '../state/store';
 import { OptionsPanel } from './OptionsPanel';
 
@@ -71,7 +71,7 @@ export function Header() {
           ))}
           {model.contextLength && <span class="badge badge-ctx">{formatContext(model.contextLength)}</span>}
           {model.parameterSize && <span class="badge">{model.parameterSize}</span>}
-          {settings?.provider === 'ollama' && !model.capabilities.includes('tools') && <span class="badge badge-warn">no tools: plain chat</span>}
+          {model.capabilities.length > 0 && !model.capabilities.includes('tools') && <span class="badge badge-warn" title="Turn tools off to chat with this model">no tools</span>}
         </div>
       )}
       <div class="header-row toggles">
@@ -85,7 +85,7 @@ export function Header() {
           <vscode-dropdown
             class="think-level-picker"
             aria-label="Thinking level"
-            title={model?.family === 'gptoss' ? 'gpt-oss always reasons; with Thinking off it uses low' : 'How much Claude may think before answering'}
+            title={alwaysThinks(state) ? 'This model always reasons; with Thinking off it uses low' : 'How much the model may think before answering'}
             value={state.thinkLevel}
             disabled={!state.think}
             onChange={(e) => setThinkLevel(valueOf(e) as ThinkLevel)}

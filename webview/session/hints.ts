@@ -20,7 +20,7 @@ export function providerName(provider: Provider): string {
  */
 const SELF_EXPLAINING_CODES = new Set([
   'provider_unreachable', 'auth', 'model_not_found', 'rate_limited', 'server_error', 'bad_request',
-  'malformed_response', 'truncated_stream', 'idle_timeout', 'max_tool_calls', 'tools_unsupported', 'interrupted',
+  'malformed_response', 'empty_response', 'truncated_stream', 'idle_timeout', 'max_tool_calls', 'tools_unsupported', 'interrupted',
   'overflow',
 ]);
 

@@ -1,10 +1,12 @@
 // The header's state and actions: settings, the model list per provider with capabilities,
 // presets and options, thinking, tools and permission mode, the composer's draft and attachments.
+// What a model can do and how Thinking works for it come from the sidecar (`get_model_info`):
+// the webview keeps no provider rules of its own.
 import type { Attachment, ChatSettings, ChatSummary, HostEvent, Provider, SidecarState, ToolPermissionMode } from '../../src/protocol/webviewMessages';
 import { invoke } from '../ipc';
 import { Store } from '../state/store';
 import { MAX_IMAGES, readImage } from './images';
-import type { ModelInfo, ModelOptions, ModelPreset } from '../chat/types';
+import type { ModelDetails, ModelInfo, ModelOptions, ModelPreset } from '../chat/types';
 
 export interface SessionState {
   settings: ChatSettings | null;
@@ -12,6 +14,8 @@ export interface SessionState {
   models: ModelInfo[];
   modelsLoading: boolean;
   modelsError: { message: string; code?: string | number } | null;
+  /** The sidecar's answer about the selected model; null until it came (or when it failed). */
+  modelDetails: ModelDetails | null;
   presets: ModelPreset[];
   presetId: string | null;
   /** Options in use: the chosen preset's, with the user's edits. */
@@ -39,6 +43,7 @@ export const session = new Store<SessionState>({
   models: [],
   modelsLoading: false,
   modelsError: null,
+  modelDetails: null,
   presets: [],
   presetId: null,
   options: {},
@@ -69,49 +74,77 @@ export function currentModel(state = session.get()): ModelInfo | undefined {
   return state.models.find((m) => m.id === state.settings?.model);
 }
 
-/** Whether the selected model can think: Ollama says so in capabilities; Anthropic models can. */
+/** The sidecar's details when they are about the selected model. */
+function details(state: SessionState): ModelDetails | null {
+  const d = state.modelDetails;
+  return d && d.id === state.settings?.model && d.provider === state.settings?.provider ? d : null;
+}
+
+/** Whether the selected model can think, as the sidecar found out. */
 export function canThink(state = session.get()): boolean {
-  const provider = state.settings?.provider;
-  if (provider === 'anthropic') return true;
-  return currentModel(state)?.capabilities.includes('thinking') ?? false;
+  const thinking = details(state)?.thinking ?? 'none';
+  return thinking !== 'none';
 }
 
-/** gpt-oss on Ollama: it always reasons, at a level, and cannot be switched off. */
-function isGptOss(state: SessionState): boolean {
-  return state.settings?.provider === 'ollama' && currentModel(state)?.family === 'gptoss';
-}
-
-/** Whether the selected model takes a thinking level: gpt-oss on Ollama, and Claude (its budget). */
+/** Whether the selected model takes a thinking level (gpt-oss, Claude's budget, reasoning effort). */
 export function takesThinkLevel(state = session.get()): boolean {
-  if (!canThink(state)) return false;
-  return state.settings?.provider === 'anthropic' || isGptOss(state);
+  const thinking = details(state)?.thinking;
+  return thinking === 'levels' || thinking === 'always_levels';
+}
+
+/** Whether the selected model always reasons (gpt-oss): Thinking off means the lowest level. */
+export function alwaysThinks(state = session.get()): boolean {
+  return details(state)?.thinking === 'always_levels';
 }
 
 /**
- * The `think` param of a completion: off for models that cannot think; gpt-oss always thinks
- * (it cannot be turned off), at the chosen level when Thinking is on and "low" otherwise; Claude
- * gets the level as its budget; other models on/off.
+ * The `think` param of a completion, as the sidecar's details say the model takes it: off for
+ * models that cannot think; a model that always reasons gets the chosen level with Thinking on
+ * and "low" otherwise; level models get the level while on; the rest on/off.
  */
 export function thinkParam(state = session.get()): boolean | ThinkLevel {
-  if (!canThink(state)) return false;
-  if (isGptOss(state)) return state.think ? state.thinkLevel : 'low';
-  if (!state.think) return false;
-  return takesThinkLevel(state) ? state.thinkLevel : true;
+  switch (details(state)?.thinking ?? 'none') {
+    case 'none':
+      return false;
+    case 'always_levels':
+      return state.think ? state.thinkLevel : 'low';
+    case 'levels':
+      return state.think ? state.thinkLevel : false;
+    case 'toggle':
+      return state.think;
+  }
 }
 
-interface OllamaModel { id: string; name: string; capabilities?: string[]; family?: string; contextLength?: number; parameterSize?: string }
+/** Asks the sidecar what the selected model can do (capabilities, Thinking, context window). */
+export async function refreshModelInfo(): Promise<void> {
+  const settings = session.get().settings;
+  if (!settings?.model) return;
+  const { provider, model } = settings;
+  try {
+    const info = await invoke<ModelDetails>('get_model_info', { provider, model });
+    const now = session.get().settings;
+    if (now?.provider === provider && now.model === model) patch({ modelDetails: info });
+  } catch {
+    // The header then shows what the model list said; a stream still reports real faults.
+    patch({ modelDetails: null });
+  }
+}
 
+interface ListedModel { id: string; name?: string; displayName?: string; capabilities?: string[]; family?: string; contextLength?: number; parameterSize?: string }
+
+const LIST_COMMANDS: Record<Provider, string> = { ollama: 'list_ollama_models', openai: 'list_openai_models', anthropic: 'list_anthropic_models' };
+
+/** The provider's models with the capabilities the sidecar found for each. */
 async function fetchModels(provider: Provider): Promise<ModelInfo[]> {
-  if (provider === 'ollama') {
-    const list = await invoke<OllamaModel[]>('list_ollama_models', { provider });
-    return list.map((m) => ({ id: m.id ?? m.name, label: m.name ?? m.id, capabilities: m.capabilities ?? [], contextLength: m.contextLength, parameterSize: m.parameterSize, family: m.family }));
-  }
-  if (provider === 'anthropic') {
-    const list = await invoke<{ id: string; displayName?: string }[]>('list_anthropic_models', { provider });
-    return list.map((m) => ({ id: m.id, label: m.displayName || m.id, capabilities: ['tools', 'thinking', 'vision'] }));
-  }
-  const list = await invoke<{ id: string }[]>('list_openai_models', { provider });
-  return list.map((m) => ({ id: m.id, label: m.id, capabilities: [] }));
+  const list = await invoke<ListedModel[]>(LIST_COMMANDS[provider], { provider });
+  return list.map((m) => ({
+    id: m.id ?? m.name,
+    label: m.displayName || m.name || m.id,
+    capabilities: m.capabilities ?? [],
+    contextLength: m.contextLength,
+    parameterSize: m.parameterSize,
+    family: m.family,
+  }));
 }
 
 export async function refreshModels(): Promise<void> {
@@ -124,6 +157,7 @@ export async function refreshModels(): Promise<void> {
     patch({ models, modelsLoading: false });
     const selected = session.get().settings?.model;
     if (models.length > 0 && (!selected || !models.some((m) => m.id === selected))) await selectModel(models[0].id);
+    else void refreshModelInfo();
   } catch (error) {
     const e = error as { message?: string; code?: number };
     patch({ models: [], modelsLoading: false, modelsError: { message: e.message ?? String(error), code: e.code } });
@@ -135,6 +169,8 @@ function applySettings(settings: ChatSettings): void {
   patch({ settings });
   if (!before || before.provider !== settings.provider || before.ollamaHost !== settings.ollamaHost || before.openaiHost !== settings.openaiHost || before.anthropicHost !== settings.anthropicHost) {
     void refreshModels();
+  } else if (before.model !== settings.model) {
+    void refreshModelInfo();
   }
 }
 
@@ -156,7 +192,10 @@ export async function selectProvider(provider: Provider): Promise<void> {
   void refreshModels();
 }
 
-export const selectModel = (model: string) => updateSetting('model', model);
+export async function selectModel(model: string): Promise<void> {
+  await updateSetting('model', model);
+  await refreshModelInfo();
+}
 export const setToolsEnabled = (on: boolean) => updateSetting('toolsEnabled', on);
 export const setPermissionMode = (mode: ToolPermissionMode) => updateSetting('toolPermissionMode', mode);
 export const setThink = (think: boolean) => patch({ think });
@@ -228,13 +267,15 @@ export async function attachImages(files: Array<Blob & { name?: string }>): Prom
 }
 
 /**
- * Why the selected model cannot take the attached images, or null. Only Ollama says which models
- * see (the `vision` capability); other providers' models are assumed to.
+ * Why the selected model cannot take the attached images, or null: when the sidecar knows what
+ * the model can do and seeing images is not among it (when nobody knows, the images are sent).
  */
 export function imagesRefusedBy(state = session.get()): string | null {
-  if (!state.attachments.some((a) => a.kind === 'image') || state.settings?.provider !== 'ollama') return null;
+  if (!state.attachments.some((a) => a.kind === 'image')) return null;
   const model = currentModel(state);
-  if (!model || model.capabilities.includes('vision')) return null;
+  const known = details(state);
+  const capabilities = known?.capabilitiesKnown ? known.capabilities : model?.capabilities ?? [];
+  if (!model || capabilities.length === 0 || capabilities.includes('vision')) return null;
   return `${model.label} cannot see images. Pick a model with vision in the header, or remove the images.`;
 }
 

@@ -2,5 +2,7 @@
 //! loop (read, dispatch, cancel, write). Only `rpc::outbox` writes to stdout.
 
 pub mod codec;
+pub mod fuzz;
+pub mod incoming;
 pub mod outbox;
 pub mod server;

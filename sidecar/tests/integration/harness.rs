@@ -29,6 +29,12 @@ pub const WAIT: Duration = Duration::from_secs(30);
 /// The path of the binary under test, built by cargo for this test target.
 pub const BINARY: &str = env!("CARGO_BIN_EXE_prototyper-sidecar");
 
+/// The binary the tests drive: `BINARY`, or the one `PROTOTYPER_SIDECAR_UNDER_TEST` names (to run
+/// the suite against a release build, or an older build to see a test catch what it should).
+pub fn binary() -> String {
+    std::env::var("PROTOTYPER_SIDECAR_UNDER_TEST").unwrap_or_else(|_| BINARY.to_string())
+}
+
 /// The JSON-RPC error of a failed request: `(code, message)`.
 pub type RpcError = (i64, String);
 
@@ -99,6 +105,8 @@ pub struct Sidecar {
     pub outside: PathBuf,
     _temp: tempfile::TempDir,
     options: Options,
+    /// How long a wait may take (`WAIT` unless a test against a slow real server raises it).
+    wait: Duration,
 }
 
 impl Sidecar {
@@ -112,7 +120,7 @@ impl Sidecar {
         for dir in [&workspace, &storage, &outside] {
             std::fs::create_dir_all(dir).expect("create test dirs");
         }
-        let mut command = Command::new(BINARY);
+        let mut command = Command::new(binary());
         command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
         for (key, value) in &options.env {
             command.env(key, value);
@@ -153,6 +161,7 @@ impl Sidecar {
             outside,
             _temp: temp,
             options,
+            wait: WAIT,
         }
     }
 
@@ -346,6 +355,11 @@ impl Sidecar {
         self.workspace.join(relative)
     }
 
+    /// Lets every later wait take up to `wait` (for a real model server on a busy machine).
+    pub fn set_wait(&mut self, wait: Duration) {
+        self.wait = wait;
+    }
+
     /// `channel_messages` for slow work (an npm install): waits up to `timeout`.
     pub fn channel_messages_within(&mut self, id: u64, timeout: Duration) -> Vec<Value> {
         self.wait_for_within(&format!("the terminal message of channel {id}"), timeout, |inbox| {
@@ -362,9 +376,9 @@ impl Sidecar {
         })
     }
 
-    /// Waits until `pick` finds what it looks for in the inbox; panics with stderr after `WAIT`.
+    /// Waits until `pick` finds what it looks for in the inbox; panics with stderr after the wait.
     fn wait_for<T>(&self, what: &str, pick: impl FnMut(&Inbox) -> Option<T>) -> T {
-        self.wait_for_within(what, WAIT, pick)
+        self.wait_for_within(what, self.wait, pick)
     }
 
     fn wait_for_within<T>(&self, what: &str, timeout: Duration, mut pick: impl FnMut(&Inbox) -> Option<T>) -> T {
