@@ -71,6 +71,10 @@ export type HostEvent =
   | { kind: 'newChat' }
   /** Focus the input (the focus keybinding). */
   | { kind: 'focusInput' }
+  /** "Show Chat History": open (or close) the history list. */
+  | { kind: 'showHistory' }
+  /** "Pull a Model" (the walkthrough): open the pull panel. */
+  | { kind: 'pullModel' }
   /** Start a new chat with `text` as its first message (tailoring a new project). */
   | { kind: 'startChat'; text: string };
 
@@ -110,6 +114,8 @@ export interface ChatSettings {
   workspaceTrusted: boolean;
   /** Which providers have an API key in SecretStorage. */
   hasApiKey: Record<Provider, boolean>;
+  /** The user's locale (BCP 47, from the system), for dates; absent: the webview's own. */
+  locale?: string;
 }
 
 /**
@@ -139,8 +145,14 @@ export interface HostCommands {
   find_files: { args: { query: string; limit?: number }; result: string[] };
   /** Read a workspace file as an attachment (respects unsaved editor contents). */
   read_attachment: { args: { path: string }; result: Attachment };
-  /** Chat history for this workspace. */
-  list_chats: { args: Record<string, never>; result: ChatSummary[] };
+  /** Chat history for this workspace; with `query`, the chats whose title or messages contain it. */
+  list_chats: { args: { query?: string }; result: ChatSummary[] };
+  /** Gives a saved chat a new title. */
+  rename_chat: { args: { chatId: string; title: string }; result: null };
+  /** Opens VS Code's Settings on one setting (`prototyper.*` and the few the chat names). */
+  open_setting: { args: { key: string }; result: null };
+  /** Runs one of the extension's own commands the chat offers (restart, output, walkthrough, …). */
+  run_command: { args: { command: string }; result: null };
   load_chat: { args: { chatId: string }; result: StoredChat | null };
   /** Persists a chat. `messages` replaces the stored list from `fromIndex` on. */
   save_chat: { args: { chatId: string; title: string; fromIndex: number; messages: unknown[]; createdAt: number }; result: null };
@@ -151,7 +163,6 @@ export interface HostCommands {
   /** Reveal a workspace path in VS Code's explorer (`reveal_in_explorer`). */
   reveal_in_explorer: { args: { path: string }; result: null };
   /** Start "Prototyper: New Project…" (the wizard runs in VS Code; answers at once). */
-  new_project: { args: Record<string, never>; result: null };
 }
 
 export type HostCommandName = keyof HostCommands;
@@ -162,6 +173,8 @@ export interface ChatSummary {
   createdAt: number;
   updatedAt: number;
   messageCount: number;
+  /** With a search: where the query was found in a message, trimmed around it. */
+  snippet?: string;
 }
 
 export interface StoredChat extends ChatSummary {

@@ -17,8 +17,8 @@ describe('new projects from the chat', () => {
     const page = await openHarness(browser);
     const button = page.locator('.welcome vscode-button', { hasText: 'New Project' });
     await button.click();
-    await page.waitForFunction(() => (window as any).harness.calls('new_project').length === 1);
-    expect((await calls(page, 'new_project'))[0].args).toEqual({});
+    await page.waitForFunction(() => (window as any).harness.calls('run_command').length === 1);
+    expect((await calls(page, 'run_command'))[0].args).toEqual({ command: 'prototyper.newProject' });
   });
 
   for (const [name, options] of [

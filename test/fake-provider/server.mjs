@@ -4,10 +4,13 @@
 // /api/pull), OpenAI-compatible (/v1/chat/completions SSE with tool_calls deltas and usage,
 // /v1/models) and Anthropic (/v1/messages SSE with message_start … message_stop, /v1/models).
 //
-// Start:   node test/fake-provider/server.mjs [--port N]     (default 0: a free port)
+// Start:   node test/fake-provider/server.mjs [--port N] [--no-models]   (default 0: a free port)
 //          prints {"port":N} as its first stdout line, then serves on 127.0.0.1 until killed.
+//          --no-models: an Ollama with nothing pulled yet (/api/tags lists no models, a chat gets
+//          "model not found, try pulling it first"); /api/pull adds the model it pulls, and
+//          /__reset keeps the mode.
 // In-process: import { startFakeProvider } from './server.mjs';
-//          const fake = await startFakeProvider(); fake.port; await fake.close();
+//          const fake = await startFakeProvider({ noModels? }); fake.port; await fake.close();
 //
 // Control endpoints:
 //   POST /__script   queue scripted answers. Body: an array (the shared queue) or an object
@@ -70,20 +73,20 @@ const DEFAULT_ANTHROPIC_MODELS = [
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function freshState() {
+function freshState(noModels = false) {
   return {
     queues: { ollama: [], openai: [], anthropic: [], any: [], pull: [] },
     requests: [],
     requireKey: null,
     props: null,
     lmStudio: null,
-    models: { ollama: DEFAULT_OLLAMA_MODELS, openai: DEFAULT_OPENAI_MODELS, anthropic: DEFAULT_ANTHROPIC_MODELS },
+    models: { ollama: noModels ? [] : DEFAULT_OLLAMA_MODELS, openai: DEFAULT_OPENAI_MODELS, anthropic: DEFAULT_ANTHROPIC_MODELS },
   };
 }
 
-/** Starts the server; resolves to { port, url, close() }. */
-export async function startFakeProvider({ port = 0, host = '127.0.0.1' } = {}) {
-  let state = freshState();
+/** Starts the server; resolves to { port, url, close() }. `noModels`: Ollama has nothing pulled. */
+export async function startFakeProvider({ port = 0, host = '127.0.0.1', noModels = false } = {}) {
+  let state = freshState(noModels);
   const sockets = new Set();
 
   const server = http.createServer(async (req, res) => {
@@ -94,7 +97,7 @@ export async function startFakeProvider({ port = 0, host = '127.0.0.1' } = {}) {
       if (path === '/__script' && req.method === 'POST') return json(res, 200, script(state, body));
       if (path === '/__config' && req.method === 'POST') return json(res, 200, configure(state, body));
       if (path === '/__reset' && req.method === 'POST') {
-        state = freshState();
+        state = freshState(noModels);
         return json(res, 200, { ok: true });
       }
       if (path === '/__requests') return json(res, 200, state.requests);
@@ -372,14 +375,15 @@ async function ollamaPull(state, res, request) {
   const lines = [JSON.stringify({ status: 'pulling manifest' }) + '\n'];
   for (let i = 1; i <= steps; i++) lines.push(JSON.stringify({ status: `pulling ${digest.slice(7, 19)}`, digest, total, completed: Math.round((total * i) / steps) }) + '\n');
   if (entry.error) lines.push(JSON.stringify({ error: entry.error }) + '\n');
-  else lines.push(...['verifying sha256 digest', 'writing manifest', 'success'].map((status) => JSON.stringify({ status }) + '\n'));
+  else lines.push(...['verifying sha256 digest', 'writing manifest'].map((status) => JSON.stringify({ status }) + '\n'));
   res.writeHead(200, { 'content-type': 'application/x-ndjson' });
   const ok = await writeParts(res, entry, lines, { malformed: 'not json\n', midError: (m) => JSON.stringify({ error: m }) + '\n' });
-  if (ok) res.end();
-  if (ok && !entry.error && request.model) {
-    const name = request.model.includes(':') ? request.model : `${request.model}:latest`;
-    if (!ollamaModel(state, name)) state.models.ollama = [...state.models.ollama, { name, family: 'llama', capabilities: ['completion'], contextLength: 8192 }];
-  }
+  if (!ok) return;
+  if (entry.error || !request.model) return res.end();
+  // As Ollama does, the model is listed by the time "success" is sent.
+  const name = request.model.includes(':') ? request.model : `${request.model}:latest`;
+  if (!ollamaModel(state, name)) state.models.ollama = [...state.models.ollama, { name, family: 'llama', capabilities: ['completion', 'tools'], contextLength: 8192 }];
+  res.end(JSON.stringify({ status: 'success' }) + '\n');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -516,7 +520,7 @@ function json(res, status, value, headers = {}) {
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const at = process.argv.indexOf('--port');
   const port = at >= 0 ? Number(process.argv[at + 1]) : 0;
-  const fake = await startFakeProvider({ port });
+  const fake = await startFakeProvider({ port, noModels: process.argv.includes('--no-models') });
   process.stdout.write(JSON.stringify({ port: fake.port }) + '\n');
   const stop = () => fake.close().then(() => process.exit(0));
   process.on('SIGTERM', stop);

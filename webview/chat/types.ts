@@ -37,10 +37,14 @@ export interface ToolCard {
 export type PromptStatus = 'pending' | 'answered' | 'expired';
 
 /** A question the agent waits on: a tool permission, an ask_user or an ask_user_form. */
-export type PromptCard =
+export type PromptCard = (
   | { kind: 'permission'; id: string; toolCallId: string; tool: string; args: Record<string, unknown>; reason?: string; status: PromptStatus; answer?: string }
   | { kind: 'ask'; id: string; question: string; questionType: 'text' | 'choice' | 'confirm'; choices: string[]; status: PromptStatus; answer?: string }
-  | { kind: 'form'; id: string; title: string; fields: FormField[]; status: PromptStatus; answer?: Record<string, string | string[]> };
+  | { kind: 'form'; id: string; title: string; fields: FormField[]; status: PromptStatus; answer?: Record<string, string | string[]> }
+) & {
+  /** When the card appeared (ms since epoch): the wait for the user is not the model's time. */
+  shownAt?: number;
+};
 
 /** The ordered pieces of an assistant turn: text between tool calls, tools, prompts. */
 export type Part =
@@ -67,6 +71,8 @@ export interface ChatMessage {
   startedAt?: number;
   firstTokenAt?: number;
   finishedAt?: number;
+  /** How long the turn waited for the user's answers to its cards, in ms. */
+  waitedMs?: number;
 }
 
 /** The banner shown under the conversation after a failed turn. */

@@ -96,7 +96,7 @@ export function ToolCardView({ card }: { card: ToolCard }) {
       )}
       {output && (
         <details class="tool-output" open={card.status === 'failed'}>
-          <summary>{isBash ? 'Output' : card.status === 'failed' ? 'Error' : 'Result'} ({lineCount(output)} lines)</summary>
+          <summary>{isBash ? 'Output' : card.status === 'failed' ? 'Error' : 'Result'} ({linesLabel(output)})</summary>
           <pre>{output.length > 20000 ? `${output.slice(0, 20000)}\n… (${output.length - 20000} more characters)` : output}</pre>
         </details>
       )}
@@ -104,6 +104,8 @@ export function ToolCardView({ card }: { card: ToolCard }) {
   );
 }
 
-function lineCount(text: string): number {
-  return text.split('\n').length;
+/** "1 line", "12 lines" (a trailing newline ends the last line rather than starting one). */
+export function linesLabel(text: string): string {
+  const count = text.replace(/\n$/, '').split('\n').length;
+  return count === 1 ? '1 line' : `${count.toLocaleString()} lines`;
 }

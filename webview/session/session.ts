@@ -13,9 +13,13 @@ export interface SessionState {
   sidecar: { state: SidecarState; message?: string };
   models: ModelInfo[];
   modelsLoading: boolean;
+  /** The provider whose list `models` is (null until one answered): an empty list then means "no models". */
+  modelsLoadedFor: Provider | null;
   modelsError: { message: string; code?: string | number } | null;
   /** The sidecar's answer about the selected model; null until it came (or when it failed). */
   modelDetails: ModelDetails | null;
+  /** The model last used with each provider, so switching back and forth keeps both choices. */
+  modelByProvider: Partial<Record<Provider, string>>;
   presets: ModelPreset[];
   presetId: string | null;
   /** Options in use: the chosen preset's, with the user's edits. */
@@ -29,10 +33,12 @@ export interface SessionState {
   chats: ChatSummary[];
   /** Bumped to ask the composer to take focus. */
   focusTick: number;
+  /** The "pull a model" panel above the composer is open. */
+  pullOpen: boolean;
 }
 
 /** What survives a reload of the webview (the rest is asked from the host again). */
-export type SessionSnapshot = Pick<SessionState, 'presetId' | 'options' | 'think' | 'thinkLevel' | 'draft' | 'attachments'>;
+export type SessionSnapshot = Pick<SessionState, 'presetId' | 'options' | 'think' | 'thinkLevel' | 'draft' | 'attachments' | 'modelByProvider'>;
 
 export type ThinkLevel = 'low' | 'medium' | 'high';
 export const THINK_LEVELS: readonly ThinkLevel[] = ['low', 'medium', 'high'];
@@ -42,8 +48,10 @@ export const session = new Store<SessionState>({
   sidecar: { state: 'starting' },
   models: [],
   modelsLoading: false,
+  modelsLoadedFor: null,
   modelsError: null,
   modelDetails: null,
+  modelByProvider: {},
   presets: [],
   presetId: null,
   options: {},
@@ -54,19 +62,20 @@ export const session = new Store<SessionState>({
   historyOpen: false,
   chats: [],
   focusTick: 0,
+  pullOpen: false,
 });
 
 const patch = (change: Partial<SessionState>) => session.update((s) => ({ ...s, ...change }));
 
 export function snapshot(): SessionSnapshot {
-  const { presetId, options, think, thinkLevel, draft, attachments } = session.get();
-  return { presetId, options, think, thinkLevel, draft, attachments };
+  const { presetId, options, think, thinkLevel, draft, attachments, modelByProvider } = session.get();
+  return { presetId, options, think, thinkLevel, draft, attachments, modelByProvider };
 }
 
 export function restore(saved: Partial<SessionSnapshot> | undefined): void {
   if (!saved) return;
   const thinkLevel = THINK_LEVELS.includes(saved.thinkLevel as ThinkLevel) ? saved.thinkLevel : 'medium';
-  patch({ ...saved, thinkLevel, attachments: saved.attachments ?? [] });
+  patch({ ...saved, thinkLevel, attachments: saved.attachments ?? [], modelByProvider: saved.modelByProvider ?? {} });
 }
 
 /** The model entry for the selected model, when the list has it. */
@@ -154,13 +163,15 @@ export async function refreshModels(): Promise<void> {
   try {
     const models = await fetchModels(provider);
     if (session.get().settings?.provider !== provider) return;
-    patch({ models, modelsLoading: false });
+    patch({ models, modelsLoading: false, modelsLoadedFor: provider });
     const selected = session.get().settings?.model;
     if (models.length > 0 && (!selected || !models.some((m) => m.id === selected))) await selectModel(models[0].id);
     else void refreshModelInfo();
   } catch (error) {
-    const e = error as { message?: string; code?: number };
-    patch({ models: [], modelsLoading: false, modelsError: { message: e.message ?? String(error), code: e.code } });
+    if (session.get().settings?.provider !== provider) return;
+    const e = error as { message?: string; code?: number; data?: { kind?: string } };
+    // The sidecar names the kind of provider failure (provider_unreachable, auth, …) in `data`.
+    patch({ models: [], modelsLoading: false, modelsLoadedFor: null, modelsError: { message: e.message ?? String(error), code: e.data?.kind ?? e.code } });
   }
 }
 
@@ -184,15 +195,25 @@ async function updateSetting(key: keyof ChatSettings, value: unknown): Promise<v
   }
 }
 
+/**
+ * Switches provider and with it the model: the one last used with that provider, else the first
+ * it lists. The previous provider's model is never kept (it would be sent to the wrong server).
+ */
 export async function selectProvider(provider: Provider): Promise<void> {
-  const settings = session.get().settings;
+  const state = session.get();
+  const settings = state.settings;
   if (!settings || settings.provider === provider) return;
-  patch({ models: [] });
+  const modelByProvider = { ...state.modelByProvider, [settings.provider]: settings.model };
+  const model = modelByProvider[provider] ?? '';
+  patch({ models: [], modelsLoadedFor: null, modelsError: null, modelByProvider, settings: { ...settings, provider, model } });
   await updateSetting('provider', provider);
+  await updateSetting('model', model);
   void refreshModels();
 }
 
 export async function selectModel(model: string): Promise<void> {
+  const provider = session.get().settings?.provider;
+  if (provider) patch({ modelByProvider: { ...session.get().modelByProvider, [provider]: model } });
   await updateSetting('model', model);
   await refreshModelInfo();
 }
@@ -276,7 +297,7 @@ export function imagesRefusedBy(state = session.get()): string | null {
   const known = details(state);
   const capabilities = known?.capabilitiesKnown ? known.capabilities : model?.capabilities ?? [];
   if (!model || capabilities.length === 0 || capabilities.includes('vision')) return null;
-  return `${model.label} cannot see images. Pick a model with vision in the header, or remove the images.`;
+  return `${model.label} cannot see images. Pick a model with vision, or remove the images.`;
 }
 
 export function removeAttachment(index: number): void {
@@ -296,24 +317,34 @@ export async function openHistory(open: boolean): Promise<void> {
   if (open) await refreshHistory();
 }
 
-export async function refreshHistory(): Promise<void> {
+/** Lists saved chats, newest first; with a query, only those whose title or messages contain it. */
+export async function refreshHistory(query = ''): Promise<void> {
   try {
-    const chats = await invoke<ChatSummary[]>('list_chats', {});
+    const chats = await invoke<ChatSummary[]>('list_chats', query.trim() ? { query: query.trim() } : {});
     patch({ chats: [...chats].sort((a, b) => b.updatedAt - a.updatedAt) });
   } catch {
     patch({ chats: [] });
   }
 }
 
-/** Host pushes: settings changes, sidecar state, attachments, focus. Chat events go to the chat. */
+/** Host pushes: settings, sidecar state, attachments, focus, history, pull. Chat events go to the chat. */
 export function onSessionEvent(event: HostEvent): void {
   switch (event.kind) {
     case 'settings':
       applySettings(event.settings);
       break;
-    case 'sidecarState':
+    case 'sidecarState': {
+      const before = session.get();
       patch({ sidecar: { state: event.state, message: event.message } });
-      if (event.state === 'ready' && session.get().modelsError) void refreshModels();
+      // A (re)started sidecar answers what a stopped one could not.
+      if (event.state === 'ready' && before.sidecar.state !== 'ready' && !before.modelsLoading && (before.modelsError || before.modelsLoadedFor === null)) void refreshModels();
+      break;
+    }
+    case 'showHistory':
+      void openHistory(!session.get().historyOpen);
+      break;
+    case 'pullModel':
+      patch({ pullOpen: true, historyOpen: false });
       break;
     case 'attach':
       addAttachment(event.attachment);
@@ -334,6 +365,35 @@ export async function initSession(): Promise<void> {
   } catch (error) {
     patch({ modelsError: { message: `Could not read settings: ${(error as Error).message}` } });
   }
+}
+
+/** Runs one of the extension's own commands the chat may start (the host keeps the list). */
+export function runPrototyperCommand(command: string): void {
+  void invoke('run_command', { command }).catch((error: Error) => patch({ modelsError: { message: error.message } }));
+}
+
+export function setPullOpen(pullOpen: boolean): void {
+  patch({ pullOpen });
+}
+
+/** Where the chat stands before a message can be sent, for the empty state and the composer. */
+export type Readiness =
+  | { kind: 'starting' }
+  | { kind: 'sidecar'; state: SidecarState; message?: string }
+  | { kind: 'needsKey'; provider: Provider }
+  | { kind: 'unreachable'; message: string; code?: string | number }
+  | { kind: 'noModels'; provider: Provider }
+  | { kind: 'ready' };
+
+export function readiness(state = session.get()): Readiness {
+  const { settings, sidecar } = state;
+  if (sidecar.state === 'crashed' || sidecar.state === 'stopped') return { kind: 'sidecar', state: sidecar.state, message: sidecar.message };
+  if (!settings) return { kind: 'starting' };
+  if (settings.provider !== 'ollama' && !settings.hasApiKey[settings.provider]) return { kind: 'needsKey', provider: settings.provider };
+  if (state.modelsError) return { kind: 'unreachable', message: state.modelsError.message, code: state.modelsError.code };
+  if (state.modelsLoadedFor !== settings.provider) return { kind: 'starting' };
+  if (state.models.length === 0) return { kind: 'noModels', provider: settings.provider };
+  return { kind: 'ready' };
 }
 
 export function setApiKey(): void {

@@ -60,7 +60,7 @@ describe('imagesRefusedBy', () => {
   });
 
   it('names an Ollama model without vision, and what to do', () => {
-    expect(imagesRefusedBy(with_('ollama', qwen))).toBe('qwen3:8b cannot see images. Pick a model with vision in the header, or remove the images.');
+    expect(imagesRefusedBy(with_('ollama', qwen))).toBe('qwen3:8b cannot see images. Pick a model with vision, or remove the images.');
   });
 
   it('lets vision models, models nobody describes and image-less messages through', () => {
