@@ -1,7 +1,8 @@
 //! The scaffold command group: every template scaffolds its files into a folder the test picks;
 //! folders with files are refused or used without overwriting; cancel removes what was created;
-//! bad input is named; and for react-shadcn and react-ts, npm installs the project and its
-//! production build succeeds (slow: real npm against the registry, through npm's cache).
+//! bad input is named; and npm installs every template's project and its production build
+//! succeeds, react-shadcn and react-ts lint clean too (slow: real npm against the registry,
+//! through npm's cache).
 
 use crate::harness::{assert_channel_contract, messages_of, snapshot, Options, Sidecar};
 use serde_json::{json, Value};
@@ -254,8 +255,9 @@ fn a_failed_install_keeps_the_files_and_says_what_to_run() {
     assert!(parent.join("site/index.html").is_file() && parent.join("site/package.json").is_file(), "the files stay");
 }
 
-/// Scaffolds `template` with npm's install, then runs its production build (and lint).
-fn installs_and_builds(template: &str, scripts: &[&str]) {
+/// Scaffolds `template` with npm's install, then runs its `scripts` (its production build, and
+/// lint where the template has it) and checks that the build wrote `output`.
+fn installs_and_builds(template: &str, scripts: &[&str], output: &str) {
     let mut sidecar = npm_sidecar();
     let (_temp, parent) = parent();
     let (messages, response) = scaffold(&mut sidecar, json!({ "template": template, "name": "demo", "parentDir": parent }), INSTALL_WAIT);
@@ -265,7 +267,8 @@ fn installs_and_builds(template: &str, scripts: &[&str]) {
     assert!(response.is_ok());
     assert!(!events(&messages, "Output").is_empty(), "{template}: the install's output was streamed");
     let project = parent.join("demo");
-    assert!(project.join("node_modules/.bin/vite").exists(), "{template}: installed");
+    assert!(project.join("node_modules/.package-lock.json").is_file(), "{template}: installed");
+    assert!(!project.join(output).exists(), "{template}: {output} is the build's, not the template's");
     for script in scripts {
         let output = Command::new("npm").args(["run", script]).current_dir(&project).output().unwrap();
         assert!(
@@ -275,15 +278,23 @@ fn installs_and_builds(template: &str, scripts: &[&str]) {
             String::from_utf8_lossy(&output.stderr)
         );
     }
-    assert!(project.join("dist/index.html").is_file(), "{template}: built");
+    assert!(project.join(output).is_file(), "{template}: built {output}");
 }
 
 #[test]
 fn react_shadcn_installs_and_builds_with_npm() {
-    installs_and_builds("react-shadcn", &["build", "lint"]);
+    installs_and_builds("react-shadcn", &["build", "lint"], "dist/index.html");
 }
 
 #[test]
 fn react_ts_installs_and_builds_with_npm() {
-    installs_and_builds("react-ts", &["build", "lint"]);
+    installs_and_builds("react-ts", &["build", "lint"], "dist/index.html");
+}
+
+/// The other templates build too, each with what its build makes: a page, a server, a command.
+#[test]
+fn preact_static_api_and_cli_install_and_build_with_npm() {
+    for (template, output) in [("preact", "dist/index.html"), ("static", "dist/index.html"), ("api", "dist/server.js"), ("cli", "dist/cli.js")] {
+        installs_and_builds(template, &["build"], output);
+    }
 }
