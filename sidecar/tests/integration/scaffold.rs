@@ -187,6 +187,62 @@ fn a_missing_package_manager_is_named_before_anything_is_written() {
     assert!(last(&messages)["data"]["message"].as_str().unwrap().contains("https://nodejs.org"));
 }
 
+/// A small tmpfs mounted for one test (a full disk, a read-only one); unmounted on drop.
+struct SmallDisk {
+    dir: tempfile::TempDir,
+}
+
+impl SmallDisk {
+    /// None where this user may not mount (the test then says so and checks nothing else).
+    fn mount(options: &str) -> Option<SmallDisk> {
+        let dir = tempfile::tempdir().unwrap();
+        let mounted = Command::new("mount").args(["-t", "tmpfs", "-o", options, "tmpfs"]).arg(dir.path()).output();
+        match mounted {
+            Ok(output) if output.status.success() => Some(SmallDisk { dir }),
+            _ => {
+                eprintln!("skipped: mounting a tmpfs needs root (or CAP_SYS_ADMIN) here");
+                None
+            }
+        }
+    }
+
+    fn path(&self) -> PathBuf {
+        self.dir.path().canonicalize().unwrap()
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(self.dir.path()).status();
+    }
+}
+
+#[test]
+fn a_full_disk_is_named_and_the_partial_project_removed() {
+    // 64 KiB: the first files fit, the react-shadcn lockfile (about 170 KB) does not.
+    let Some(disk) = SmallDisk::mount("size=64k") else { return };
+    let mut sidecar = npm_sidecar();
+    let (messages, response) =
+        scaffold(&mut sidecar, json!({ "template": "react-shadcn", "name": "app", "parentDir": disk.path(), "install": false }), Duration::from_secs(60));
+    let error = last(&messages);
+    assert_eq!(error["event"], "Error");
+    assert_eq!(error["data"]["code"], "io");
+    let message = error["data"]["message"].as_str().unwrap();
+    assert!(message.contains("the disk is full") && message.contains("removed the folder app"), "{message}");
+    assert!(response.is_err());
+    assert_eq!(std::fs::read_dir(disk.path()).unwrap().count(), 0, "nothing is left on the disk");
+}
+
+#[test]
+fn a_read_only_folder_is_named_and_nothing_is_written() {
+    let Some(disk) = SmallDisk::mount("size=1m,ro") else { return };
+    let mut sidecar = npm_sidecar();
+    let (messages, _) = scaffold(&mut sidecar, json!({ "template": "react-ts", "name": "app", "parentDir": disk.path() }), Duration::from_secs(60));
+    let message = last(&messages)["data"]["message"].as_str().unwrap();
+    assert!(message.contains("app") && message.contains("read-only"), "{message}");
+    assert_eq!(std::fs::read_dir(disk.path()).unwrap().count(), 0);
+}
+
 /// Starts a scaffold with npm install and cancels it once the install runs.
 fn cancel_during_install(sidecar: &mut Sidecar, parent: &Path) -> Vec<Value> {
     let channel = sidecar.next_channel_id();

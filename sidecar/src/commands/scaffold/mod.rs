@@ -149,7 +149,8 @@ async fn run(context: RequestContext, channel: Arc<ChannelSender<ScaffoldEvent>>
         Err(None) => return Err(cancelled(target).await),
         Err(Some(error)) => {
             let removed = target.remove_created().await;
-            return Err(Failure::new("io", AppError::new(error.code, format!("{} Prototyper {removed}.", error.message))));
+            let reason = error.message.trim_end_matches('.');
+            return Err(Failure::new("io", AppError::new(error.code, format!("{reason}. Prototyper {removed}."))));
         }
     }
     if context.cancel.is_cancelled() {

@@ -197,9 +197,14 @@ fn folder_error(err: &FsError, name: &RelPath, parent_dir: &str) -> AppError {
             "'{}' in {parent_dir} is a link leading elsewhere; pick another name.",
             name.wire()
         )),
+        FsError::Io(io) if io.kind() == std::io::ErrorKind::ReadOnlyFilesystem => AppError::io(format!(
+            "cannot create '{}' in {parent_dir}: that folder is on a read-only file system; pick a folder you can write to.",
+            name.wire()
+        )),
         other => {
-            let message = other.to_app_error(name, "create").message;
-            AppError::io(format!("{message} (in {parent_dir})"))
+            // Already worded as an I/O error; only the picked folder is added.
+            let error = other.to_app_error(name, "create");
+            AppError::new(error.code, format!("{} (in {parent_dir})", error.message))
         }
     }
 }
