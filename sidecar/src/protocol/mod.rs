@@ -18,6 +18,7 @@ pub mod models;
 pub mod presets;
 pub mod process;
 pub mod rpc;
+pub mod scaffold;
 
 use std::path::Path;
 use ts_rs::{Config, ExportError, TS};
@@ -79,6 +80,11 @@ pub fn exported_types() -> Vec<Exporter> {
         export::<models::ModelDetails>,
         export::<ai::PullModelParams>,
         export::<ai::PullEvent>,
+        // scaffold
+        export::<scaffold::TemplateInfo>,
+        export::<scaffold::ScaffoldProjectParams>,
+        export::<scaffold::ScaffoldEvent>,
+        export::<scaffold::ScaffoldResult>,
     ]
 }
 
