@@ -9,3 +9,4 @@ pub mod presets;
 pub mod process;
 pub mod search;
 pub mod workflows;
+pub mod scaffold;

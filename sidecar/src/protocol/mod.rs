@@ -22,6 +22,7 @@ pub mod process;
 pub mod rpc;
 pub mod search;
 pub mod workflows;
+pub mod scaffold;
 
 use std::path::Path;
 use ts_rs::{Config, ExportError, TS};
@@ -105,6 +106,11 @@ pub fn exported_types() -> Vec<Exporter> {
         export::<workflows::RunWorkflowParams>,
         // search
         export::<search::TestSearxngParams>,
+        // scaffold
+        export::<scaffold::TemplateInfo>,
+        export::<scaffold::ScaffoldProjectParams>,
+        export::<scaffold::ScaffoldEvent>,
+        export::<scaffold::ScaffoldResult>,
     ]
 }
 

@@ -7,6 +7,7 @@
 mod faults;
 mod gate;
 mod lists;
+mod project_tools;
 mod real_server;
 mod replay;
 mod streams;

@@ -18,3 +18,4 @@ mod asset_links;
 mod process;
 mod protocol;
 mod rpc;
+mod scaffold;

@@ -205,6 +205,9 @@ pub(crate) async fn prepare(context: &RequestContext, request: CompletionRequest
         let prompt = tools::system_prompt(&session.workspace, trusted) + &media.prompt_lines();
         history.insert(0, Message { role: "system".into(), content: prompt, ..Default::default() });
     }
+    if let Some(system) = history.iter_mut().find(|m| m.role == "system") {
+        system.content = crate::commands::scaffold::project::with_project_section(&session.workspace, std::mem::take(&mut system.content)).await;
+    }
     Ok(Agent {
         client,
         endpoint,

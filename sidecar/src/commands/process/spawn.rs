@@ -95,8 +95,9 @@ pub enum Sink {
     Channel(Arc<ChannelSender<ProcessEvent>>),
     /// Raw bytes kept for the caller (the `_sync` and `_capture` commands).
     Collect(Arc<Mutex<Collected>>),
-    /// Lines handed to a function, called on the pipe's reader thread (a long-lived server's log,
-    /// which goes to whoever subscribes; see `commands::bonsai`). The caller reports the exit.
+    /// Lines handed to a function, from the pipe's reader thread (scaffolding forwards an install's
+    /// output on its own channel this way; a long-lived server's log goes to whoever subscribes, see
+    /// `commands::bonsai`). Nothing is sent when the process exits: the caller reports it.
     Lines(Arc<dyn Fn(OutputStream, Vec<String>) + Send + Sync>),
 }
 
@@ -167,6 +168,14 @@ impl ProcessTable {
     pub async fn kill(&self, pid: u32) -> bool {
         let Some(exit) = self.get(pid) else { return false };
         terminate_group(pid, exit, TERM_GRACE).await;
+        true
+    }
+
+    /// Kills tracked process `pid` and its group with SIGKILL at once, for work that is being
+    /// thrown away (a cancelled scaffold's install), and waits until it is reaped.
+    pub async fn kill_now(&self, pid: u32) -> bool {
+        let Some(exit) = self.get(pid) else { return false };
+        terminate_group(pid, exit, Duration::ZERO).await;
         true
     }
 

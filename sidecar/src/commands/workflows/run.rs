@@ -26,7 +26,7 @@ use crate::protocol::ai::{
     CompletionEvent, CompletionRequest, DoneEvent, Message, StreamStarted, ToolCallEvent, ToolPermissionDecision, ToolPermissionEvent, ToolPermissionMode,
     ToolResultEvent,
 };
-use crate::protocol::rpc::PackageManager;
+use crate::commands::process::package_manager;
 use crate::protocol::workflows::RunWorkflowParams;
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -254,17 +254,15 @@ impl Run {
 
     /// `tsc --noEmit` in the workspace (or `-p <project>`); passes on `(output, passed)`.
     async fn validate(&mut self, node: &Node, step: usize) -> Result<(String, bool), Stop> {
-        let local_tsc = RelPath::parse("node_modules/.bin/tsc")
-            .ok()
-            .zip(self.context.session.workspace.root().ok())
-            .is_some_and(|(p, root)| root.metadata(&p).is_ok_and(|m| m.is_file()));
+        let root = self.context.session.workspace.root().ok();
+        let local_tsc = RelPath::parse("node_modules/.bin/tsc").ok().zip(root).is_some_and(|(p, root)| root.metadata(&p).is_ok_and(|m| m.is_file()));
         let mut command = if local_tsc {
             "node_modules/.bin/tsc --noEmit".to_string()
         } else {
-            match self.context.session.package_manager {
-                PackageManager::Bun => "bun x tsc --noEmit".to_string(),
-                PackageManager::Npm => "npx --no-install tsc --noEmit".to_string(),
-            }
+            // The project's own manager (its lockfile, or the setting) runs tsc without downloading it.
+            let lockfile = root.and_then(|root| package_manager::from_lockfile(root, &RelPath::root()));
+            let (program, args) = package_manager::choose(self.context.session.package_manager, lockfile).exec("tsc", &["--noEmit".to_string()]);
+            format!("{program} {}", args.join(" "))
         };
         if let Some(project) = node.text(&["project", "tsconfig"]) {
             command.push_str(&format!(" -p {}", shlex::try_quote(&project).map_err(|_| Stop::Failed("its project path has a NUL byte".into(), "node_failed"))?));
