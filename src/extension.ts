@@ -23,6 +23,11 @@ import { createSidecarSupervisor, outputLogger } from './sidecar/sidecarHost';
 import type { SidecarSupervisor, SupervisorStatus } from './sidecar/supervisor';
 import { ProviderHealth } from './providerHealth';
 import { PrototyperStatusBar } from './statusBar';
+import { registerExport } from './export';
+import { imagesFolder } from './images/imagesView';
+import { registerImages } from './images';
+import { registerSearch, searxngUrl } from './search';
+import { registerWorkflows } from './workflows';
 import { TerminalRunner } from './terminal/runInTerminal';
 
 /** What `activate` returns: for the integration tests and for other parts of the extension. */
@@ -94,6 +99,7 @@ export function activate(context: vscode.ExtensionContext): PrototyperApi {
         ...timeouts(),
       };
     },
+    completionSettings: () => ({ searxngUrl: searxngUrl(), imagesFolder: imagesFolder() }),
   });
   const bridge = new WebviewBridge(relay, router, { error: logger.error }, (sessionKey) => {
     // A (re)loaded chat gets the current state at once instead of waiting for the next change.
@@ -132,6 +138,10 @@ export function activate(context: vscode.ExtensionContext): PrototyperApi {
     vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, view),
     vscode.window.registerWebviewPanelSerializer(CHAT_PANEL_TYPE, panels),
     ...registerPaletteCommands({ view, panels, relay, apiKeys, supervisor: sidecar, output, terminals, settingsChanged }),
+    ...registerImages({ sidecar, channels: relay, editors }),
+    ...registerExport(sidecar),
+    ...registerWorkflows({ sidecar, panels, relay }),
+    ...registerSearch(sidecar),
     ...registerScaffoldCommands({ context, view, relay, supervisor: sidecar, terminals }),
     ...registerSetupCommands({ extensionId: context.extension.id, health, apiKeys, sendToChat: (event) => sendToChat({ view, panels, relay }, event) }),
     health,

@@ -1,7 +1,7 @@
 // Entry point of the chat webview: registers the toolkit, restores state after a reload, wires
 // host events, and mounts the UI.
 import { render } from 'preact';
-import { chat, initChat, newChat } from './chat/controller';
+import { chat, initChat, newChat, runWorkflow } from './chat/controller';
 import { startChatWith } from './chat/startChat';
 import { App } from './components/App';
 import { registerToolkit } from './components/toolkit';
@@ -14,6 +14,7 @@ registerToolkit();
 const ipc = connection();
 onHostEvent((event) => {
   if (event.kind === 'newChat') newChat();
+  else if (event.kind === 'runWorkflow') runWorkflow(event.workflowId, event.input);
   else if (event.kind === 'startChat') startChatWith(event.text);
   else onSessionEvent(event);
 });

@@ -31,6 +31,7 @@ pub struct SidecarState {
     pub session: OnceLock<Arc<Session>>,
     pub processes: crate::commands::process::ProcessTable,
     pub ai: crate::commands::ai::AiState,
+    pub bonsai: crate::commands::bonsai::BonsaiState,
 }
 
 /// The per-request handle passed to every handler.

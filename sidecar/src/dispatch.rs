@@ -74,6 +74,10 @@ fn all_commands() -> Vec<Command> {
     commands.extend(crate::commands::http::commands());
     commands.extend(crate::commands::presets::commands());
     commands.extend(crate::commands::ai::commands());
+    commands.extend(crate::commands::bonsai::commands());
+    commands.extend(crate::commands::export::commands());
+    commands.extend(crate::commands::workflows::commands());
+    commands.extend(crate::commands::search::commands());
     commands.extend(crate::commands::scaffold::commands());
     commands
 }

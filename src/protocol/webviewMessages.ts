@@ -75,6 +75,8 @@ export type HostEvent =
   | { kind: 'showHistory' }
   /** "Pull a Model" (the walkthrough): open the pull panel. */
   | { kind: 'pullModel' }
+  /** "Run Workflow…": run the saved workflow `workflowId` as this chat's next turn. */
+  | { kind: 'runWorkflow'; workflowId: string; input?: string }
   /** Start a new chat with `text` as its first message (tailoring a new project). */
   | { kind: 'startChat'; text: string };
 
@@ -194,6 +196,7 @@ export const COMMANDS_WITH_PROVIDER_CREDENTIALS = [
   'list_openai_models',
   'pull_ollama_model',
   'get_model_info',
+  'run_workflow',
 ] as const;
 
 /**

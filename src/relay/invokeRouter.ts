@@ -37,6 +37,11 @@ export interface InvokeRouterDeps {
    * already settled); filled in only where the args do not set them.
    */
   completionDefaults?(params: Record<string, unknown>): Record<string, unknown>;
+  /**
+   * Settings for the same commands that only the host decides (the SearXNG URL, whose host the
+   * sidecar lets through its address guard): they replace whatever the args say.
+   */
+  completionSettings?(): Record<string, unknown>;
 }
 
 /** An invoke that failed in the host, with the JSON-RPC code the webview sees. */
@@ -53,7 +58,7 @@ export class HostCommandError extends Error implements InvokeError {
 
 const CREDENTIAL_COMMANDS: ReadonlySet<string> = new Set(COMMANDS_WITH_PROVIDER_CREDENTIALS);
 
-const COMPLETION_COMMANDS: ReadonlySet<string> = new Set(['generate_completion', 'generate_completion_stream']);
+const COMPLETION_COMMANDS: ReadonlySet<string> = new Set(['generate_completion', 'generate_completion_stream', 'run_workflow']);
 
 /**
  * Sidecar commands a webview may not call: scaffold_project writes into any folder it is given,
@@ -137,6 +142,7 @@ export class InvokeRouter {
     for (const [key, value] of Object.entries(defaults)) {
       if (params[key] === undefined && value !== undefined) params[key] = value;
     }
+    Object.assign(params, this.deps.completionSettings?.() ?? {});
   }
 
   private async fillCredentials(command: string, params: Record<string, unknown>): Promise<void> {

@@ -130,7 +130,7 @@ function failStream(channelId: number, error: ErrorBanner): void {
   void saveNow();
 }
 
-/** Starts an assistant turn answering the transcript as it stands. */
+/** Starts an assistant turn answering the transcript as it stands (or running its workflow). */
 function startTurn(user: ChatMessage | null): void {
   const sessionState = session.get();
   const settings = sessionState.settings;
@@ -159,10 +159,39 @@ function startTurn(user: ChatMessage | null): void {
     think,
     onEvent: channel,
   };
-  invoke('generate_completion_stream', args).catch((error: InvokeFailure) => {
+  // A workflow turn (and its Regenerate) runs the workflow again with the same model settings.
+  const asked = user ?? [...chat.get().messages].reverse().find((m) => m.role === 'user');
+  const workflow = asked?.workflow;
+  const call = workflow
+    ? invoke('run_workflow', { ...args, messages: undefined, tools: undefined, maxToolCalls: undefined, workflowId: workflow.workflowId, input: workflow.input })
+    : invoke('generate_completion_stream', args);
+  call.catch((error: InvokeFailure) => {
     // Messages already relayed may still be in flight; give them a moment before ending the turn.
     setTimeout(() => failStream(channel.id, { message: error.message ?? String(error), code: error.code, source: 'invoke' }), FAILED_INVOKE_GRACE_MS);
   });
+}
+
+/**
+ * "Run Workflow…" from the host: a user turn naming the workflow, answered by `run_workflow`,
+ * which streams each node's progress like an answer. Waits for the settings of a chat that is
+ * still loading.
+ */
+export function runWorkflow(workflowId: string, input?: string): void {
+  if (!session.get().settings) {
+    const unsubscribe = session.subscribe(() => {
+      if (!session.get().settings) return;
+      unsubscribe();
+      runWorkflow(workflowId, input);
+    });
+    return;
+  }
+  if (chat.get().streaming) {
+    dispatch({ type: 'setError', error: { message: `Workflow ${workflowId} was not started: this chat is still answering. Stop it, or run the workflow again.`, source: 'host' } });
+    return;
+  }
+  // User messages show as plain text.
+  const content = input?.trim() ? `Run workflow ${workflowId} with:\n\n${input.trim()}` : `Run workflow ${workflowId}`;
+  startTurn({ id: newId(), role: 'user', content, workflow: { workflowId, input } });
 }
 
 /** Whether a message with `attachments` can go to the selected model at all (one is chosen, it is the provider's, it sees the images). */

@@ -58,6 +58,8 @@ export interface ChatMessage {
   /** User: what they typed. Assistant: all text parts joined (filled when the turn ends). */
   content: string;
   attachments?: Attachment[];
+  /** A user turn that runs a saved workflow ("Run Workflow…") instead of asking the model. */
+  workflow?: { workflowId: string; input?: string };
   parts?: Part[];
   tools?: Record<string, ToolCard>;
   prompts?: Record<string, PromptCard>;

@@ -15,6 +15,8 @@ function subject(prompt: Permission): { label: string; text: string } {
   const { tool, args } = prompt;
   if ((tool === 'bash' || tool === 'run_shell_command') && typeof args.command === 'string') return { label: 'Command', text: args.command };
   if (typeof args.path === 'string') return { label: tool === 'read_file' ? 'Read' : 'File', text: args.path };
+  if (tool === 'generate_image' && typeof args.prompt === 'string') return { label: 'Image', text: args.prompt };
+  if (tool === 'web_search' && typeof args.query === 'string') return { label: 'Search', text: args.query };
   return { label: 'Arguments', text: JSON.stringify(args, null, 2) };
 }
 

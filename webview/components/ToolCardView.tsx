@@ -25,6 +25,8 @@ export function toolSummary(tool: string, args: Record<string, unknown>): string
   if (tool === 'ask_user_form' && typeof args.title === 'string') return args.title;
   if (tool === 'ask_user' && typeof args.question === 'string') return args.question;
   if ((tool === 'glob' || tool === 'grep') && typeof args.pattern === 'string') return args.pattern;
+  if (tool === 'generate_image' && typeof args.prompt === 'string') return args.prompt;
+  if (tool === 'web_search' && typeof args.query === 'string') return args.query;
   const json = JSON.stringify(args);
   return json === '{}' ? '' : json;
 }

@@ -41,6 +41,12 @@ function describe(message: string, code: string | number | undefined, settings: 
   if (code === 'overflow') {
     return { text: 'The panel was not taking in this answer for too long, so it was cut off. Retry to ask again.', action: 'retry' };
   }
+  if (code === 'invalid_workflow') {
+    return { text: 'The workflow was not run. Fix it (its file is in .prototyper/workflows/), then Retry.', action: 'retry' };
+  }
+  if (code === 'node_failed') {
+    return { text: 'The workflow stopped at this node; the nodes after it did not run. Retry runs it again from the start.', action: 'retry' };
+  }
   if (code === 'sidecar_exited') {
     return { text: 'The Prototyper sidecar stopped and is restarting. Retry in a moment; if it keeps failing, see the "Prototyper Sidecar" output.', action: 'retry' };
   }

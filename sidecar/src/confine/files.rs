@@ -179,6 +179,16 @@ impl Root {
     /// written through (its target is replaced, the link stays); the permissions of an existing
     /// file are kept.
     pub fn write_atomic(&self, path: &RelPath, bytes: &[u8]) -> Result<WriteOutcome, FsError> {
+        self.write_atomic_with(path, |file| file.write_all(bytes))
+    }
+
+    /// `write_atomic` for content too large to hold in memory (an export's zip): `write` fills
+    /// the temporary file (it may seek), which then replaces `path` only if `write` succeeded.
+    pub fn write_atomic_with(
+        &self,
+        path: &RelPath,
+        write: impl FnOnce(&mut std::fs::File) -> io::Result<()>,
+    ) -> Result<WriteOutcome, FsError> {
         let Some(parent) = path.parent() else {
             return Err(FsError::Io(io::Error::from(io::ErrorKind::IsADirectory)));
         };
@@ -208,13 +218,13 @@ impl Root {
         let file_name = target.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
         let temp = target_parent.join(&temp_name(&file_name));
         let mut options = OpenOptions::new();
-        options.write(true).create_new(true);
-        let mut file = self.dir().open_with(temp.as_path(), &options).map_err(FsError::from_io)?;
-        let written = file
-            .write_all(bytes)
+        // Readable too: a zip writer reads back what it wrote to finish its central directory.
+        options.read(true).write(true).create_new(true);
+        let mut file = self.dir().open_with(temp.as_path(), &options).map_err(FsError::from_io)?.into_std();
+        let written = write(&mut file)
             .and_then(|()| file.flush())
             .and_then(|()| match &existing {
-                Some(metadata) => file.set_permissions(metadata.permissions()),
+                Some(metadata) => metadata.permissions().into_std(&file).and_then(|permissions| file.set_permissions(permissions)),
                 None => Ok(()),
             });
         drop(file);

@@ -25,6 +25,8 @@ pub mod walk;
 
 pub use files::{DirEntryInfo, WriteOutcome};
 pub use process::{find_program, system_command};
+/// A file a root opened (`write_atomic_with` hands one to its writer); naming the type opens nothing.
+pub use std::fs::File;
 
 use crate::error::AppError;
 use cap_std::ambient_authority;

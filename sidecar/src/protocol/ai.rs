@@ -85,7 +85,7 @@ pub struct ToolCallDeltaEvent {
 }
 
 /// A gated tool call waiting for `resolve_tool_permission { permissionId: id, decision }`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ToolPermissionEvent {
     /// The permission id (not the tool call id).
@@ -413,6 +413,14 @@ pub struct CompletionRequest {
     /// How long the provider may send nothing before the stream fails (default 60).
     #[serde(default)]
     pub idle_timeout_seconds: Option<f64>,
+    /// The SearXNG base URL the user configured (`prototyper.searxng.url`, filled by the host);
+    /// absent or empty: the `web_search` tool is not offered.
+    #[serde(default)]
+    pub searxng_url: Option<String>,
+    /// Where `generate_image` saves images, workspace-relative (`prototyper.images.folder`,
+    /// filled by the host); `assets/generated` when absent.
+    #[serde(default)]
+    pub images_folder: Option<String>,
 }
 
 /// `toolChoice` of a completion: `"auto"` (the default: sent as such), `"required"` (the first

@@ -11,13 +11,17 @@
 //! exported with it).
 
 pub mod ai;
+pub mod bonsai;
 pub mod channel;
+pub mod export;
 pub mod fs;
 pub mod http;
 pub mod models;
 pub mod presets;
 pub mod process;
 pub mod rpc;
+pub mod search;
+pub mod workflows;
 pub mod scaffold;
 
 use std::path::Path;
@@ -80,6 +84,28 @@ pub fn exported_types() -> Vec<Exporter> {
         export::<models::ModelDetails>,
         export::<ai::PullModelParams>,
         export::<ai::PullEvent>,
+        // bonsai
+        export::<bonsai::BonsaiServerConfig>,
+        export::<bonsai::SaveServerConfigParams>,
+        export::<bonsai::StartServerParams>,
+        export::<bonsai::BonsaiServerInfo>,
+        export::<bonsai::BonsaiServerStatus>,
+        export::<bonsai::GenerateImageParams>,
+        export::<bonsai::BonsaiGenerateResult>,
+        export::<bonsai::GenerateEvent>,
+        export::<bonsai::ListAssetsParams>,
+        export::<bonsai::AssetInfo>,
+        export::<bonsai::DeleteAssetParams>,
+        // export
+        export::<export::ExportProjectParams>,
+        export::<export::ExportComponentParams>,
+        // workflows
+        export::<workflows::SaveWorkflowParams>,
+        export::<workflows::LoadWorkflowParams>,
+        export::<workflows::ListWorkflowsParams>,
+        export::<workflows::RunWorkflowParams>,
+        // search
+        export::<search::TestSearxngParams>,
         // scaffold
         export::<scaffold::TemplateInfo>,
         export::<scaffold::ScaffoldProjectParams>,

@@ -5,10 +5,16 @@
 mod harness;
 
 mod ai;
+mod bonsai;
+mod commands;
+mod export;
+mod workflows;
 mod fs;
 mod http;
 mod presets;
 mod confinement;
+mod search;
+mod asset_links;
 mod process;
 mod protocol;
 mod rpc;

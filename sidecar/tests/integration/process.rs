@@ -334,7 +334,8 @@ fn a_stalled_host_slows_the_child_instead_of_growing_memory() {
     };
     assert!(blocked, "seq must be held back (blocked on its pipe) while the host does not read");
     sidecar.pause_reading(false);
-    let params = sidecar.channel_messages(channel);
+    // ~30 MB through a debug build: about 20 s alone, more while other tests run.
+    let params = sidecar.channel_messages_within(channel, Duration::from_secs(120));
     assert_channel_contract(&params);
     let lines = lines_of(&messages_of(&params), "stdout");
     assert_eq!(lines.len(), 3_000_000);

@@ -36,4 +36,14 @@ askUserTimeoutSeconds?: number,
 /**
  * How long the provider may send nothing before the stream fails (default 60).
  */
-idleTimeoutSeconds?: number, };
+idleTimeoutSeconds?: number, 
+/**
+ * The SearXNG base URL the user configured (`prototyper.searxng.url`, filled by the host);
+ * absent or empty: the `web_search` tool is not offered.
+ */
+searxngUrl?: string, 
+/**
+ * Where `generate_image` saves images, workspace-relative (`prototyper.images.folder`,
+ * filled by the host); `assets/generated` when absent.
+ */
+imagesFolder?: string, };

@@ -75,6 +75,17 @@ describe('InvokeRouter', () => {
     await expect(router.invoke({ sessionKey: 's' }, 'generate_completion', { provider: 'claude' })).rejects.toMatchObject({ code: -32602 });
   });
 
+  it('runs workflows with the credentials and settings of a completion; host-only settings replace the args', async () => {
+    const { router, calls } = setup({
+      completionDefaults: () => ({ toolPermissionMode: 'ask_every_time' }),
+      completionSettings: () => ({ searxngUrl: 'http://localhost:8888', imagesFolder: 'assets/generated' }),
+    });
+    await router.invoke({ sessionKey: 's' }, 'run_workflow', { workflowId: 'w', provider: 'openai', host: 'https://evil.example', onEvent: { __channel__: 31 } });
+    await router.invoke({ sessionKey: 's' }, 'generate_completion_stream', { model: 'm', searxngUrl: 'http://169.254.169.254', onEvent: { __channel__: 32 } });
+    expect(calls[0].params).toMatchObject({ workflowId: 'w', host: 'https://openai.example', apiKey: 'key-openai', toolPermissionMode: 'ask_every_time', searxngUrl: 'http://localhost:8888', onEvent: 31 });
+    expect(calls[1].params).toMatchObject({ searxngUrl: 'http://localhost:8888', imagesFolder: 'assets/generated' });
+  });
+
   it('fills completion settings the args leave out, and only those', async () => {
     const { router, calls } = setup({ completionDefaults: () => ({ toolAllowlist: ['read_file'], idleTimeoutSeconds: 60, tools: true }) });
     await router.invoke({ sessionKey: 's' }, 'generate_completion_stream', { model: 'm', tools: false, onEvent: { __channel__: 12 } });

@@ -92,7 +92,8 @@ impl Agent {
                 return self.cancelled(&meter, last_text);
             }
             let estimate = self.prompt_estimate();
-            let definitions = if self.tools_on { tools::definitions() } else { &[] };
+            let offered = if self.tools_on { tools::offered(&self.tool_context) } else { Vec::new() };
+            let definitions = offered.as_slice();
             let choice = match &self.tool_choice {
                 ToolChoice::Omit => None,
                 // After the forced first turn the model must be free to answer.
@@ -206,7 +207,7 @@ impl Agent {
         }
         // Unknown tools and refused changes (an untrusted workspace, git's internals) fail without
         // bothering the user: no card is shown for what could never be allowed.
-        let refused = !tools::is_known(name) || tools::never_allowed(&self.tool_context, name, args);
+        let refused = !tools::is_offered(&self.tool_context, name) || tools::never_allowed(&self.tool_context, name, args);
         let gated = !refused && {
             let allowlist = self.allowlist.lock().unwrap_or_else(|p| p.into_inner());
             gate::needs_permission(name, self.mode, &allowlist)
@@ -325,7 +326,7 @@ impl Agent {
             })
             .sum();
         if self.tools_on {
-            chars += tools::definitions().iter().map(|d| d.to_string().len()).sum::<usize>();
+            chars += tools::offered(&self.tool_context).iter().map(|d| d.to_string().len()).sum::<usize>();
         }
         (chars / 4).min(u32::MAX as usize) as u32
     }

@@ -129,7 +129,7 @@ fn seconds(value: Option<f64>, default: Duration) -> Duration {
 }
 
 /// Checks the request and builds the agent. Fails with the message the user should see.
-async fn prepare(context: &RequestContext, request: CompletionRequest, events: Events, cancel: CancellationToken, one_shot: bool) -> Result<Agent, Failure> {
+pub(crate) async fn prepare(context: &RequestContext, request: CompletionRequest, events: Events, cancel: CancellationToken, one_shot: bool) -> Result<Agent, Failure> {
     let kind = request.provider.unwrap_or_default();
     let endpoint = Endpoint::new(kind, request.host.as_deref(), request.api_key.as_deref());
     if request.model.trim().is_empty() {
@@ -154,13 +154,14 @@ async fn prepare(context: &RequestContext, request: CompletionRequest, events: E
         ask_user: seconds(request.ask_user_timeout_seconds, DEFAULT_ASK_WAIT),
     };
     let tools_on = request.tools.unwrap_or(false) && !one_shot;
+    let media = if tools_on { tools::media::MediaTools::for_request(context, &request) } else { Default::default() };
     let tool_choice = request.tool_choice.unwrap_or(ToolChoice::Auto);
     if let ToolChoice::Tool(name) = &tool_choice {
         if !one_shot && !tools_on {
             return Err(Failure::new("invalid_request", format!("toolChoice names {name}, but tools are off — turn tools on, or drop toolChoice.")));
         }
-        if tools_on && !tools::is_known(name) {
-            let known: Vec<&str> = tools::definitions().iter().filter_map(|d| d["name"].as_str()).collect();
+        if tools_on && !tools::is_known(name) && !media.offers(name) {
+            let known: Vec<String> = tools::definitions().iter().chain(media.definitions().iter()).filter_map(|d| d["name"].as_str().map(str::to_string)).collect();
             return Err(Failure::new("invalid_request", format!("toolChoice names {name}, which is not one of the agent's tools ({}) — name one of them.", known.join(", "))));
         }
     }
@@ -201,7 +202,8 @@ async fn prepare(context: &RequestContext, request: CompletionRequest, events: E
     let trusted = session.granted.workspace_trusted();
     let mut history = request.messages;
     if tools_on && !history.iter().any(|m| m.role == "system") {
-        history.insert(0, Message { role: "system".into(), content: tools::system_prompt(&session.workspace, trusted), ..Default::default() });
+        let prompt = tools::system_prompt(&session.workspace, trusted) + &media.prompt_lines();
+        history.insert(0, Message { role: "system".into(), content: prompt, ..Default::default() });
     }
     if let Some(system) = history.iter_mut().find(|m| m.role == "system") {
         system.content = crate::commands::scaffold::project::with_project_section(&session.workspace, std::mem::take(&mut system.content)).await;
@@ -221,7 +223,7 @@ async fn prepare(context: &RequestContext, request: CompletionRequest, events: E
         num_ctx,
         limits,
         events,
-        tool_context: ToolContext { workspace: session.workspace.clone(), trusted, cancel: cancel.clone(), bash_timeout: DEFAULT_BASH_TIMEOUT },
+        tool_context: ToolContext { workspace: session.workspace.clone(), trusted, cancel: cancel.clone(), bash_timeout: DEFAULT_BASH_TIMEOUT, media },
         cancel,
         state: context.state.clone(),
     })

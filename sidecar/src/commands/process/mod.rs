@@ -18,7 +18,7 @@ pub mod package_manager;
 mod ports;
 pub(crate) mod spawn;
 
-pub use spawn::{ExitInfo, ProcessTable};
+pub use spawn::{signal_group, spawn_program, ExitInfo, ProcessTable, Signal, Sink, Spawned};
 
 use crate::context::RequestContext;
 use crate::dispatch::Command;
@@ -28,7 +28,7 @@ use crate::protocol::process::{
     BunDevParams, CwdParams, KillPortParams, KillProcessParams, ProcessEvent, ShellCommandParams, SpawnResult,
 };
 use crate::confine::{RelPath, Root};
-use spawn::{Collected, Sink};
+use spawn::Collected;
 
 /// The seed's `ALLOWED_SHELL_COMMANDS`, plus `seq`, `printf` and `sleep`: they only print or wait
 /// (no file, network or process effects), and tests and benchmarks need a fast line producer and

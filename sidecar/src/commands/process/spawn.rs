@@ -96,7 +96,8 @@ pub enum Sink {
     /// Raw bytes kept for the caller (the `_sync` and `_capture` commands).
     Collect(Arc<Mutex<Collected>>),
     /// Lines handed to a function, from the pipe's reader thread (scaffolding forwards an install's
-    /// output on its own channel this way). Nothing is sent when the process exits.
+    /// output on its own channel this way; a long-lived server's log goes to whoever subscribes, see
+    /// `commands::bonsai`). Nothing is sent when the process exits: the caller reports it.
     Lines(Arc<dyn Fn(OutputStream, Vec<String>) + Send + Sync>),
 }
 
@@ -263,11 +264,25 @@ pub fn spawn(
     let executable = find_program(program).ok_or_else(|| {
         AppError::process(format!("could not start '{program}': it was not found on PATH; install it or check the command"))
     })?;
+    spawn_program(state, program, &executable, args, &[], cwd, sink)
+}
+
+/// `spawn` for a program given by its absolute path (a server inside a folder the user
+/// installed), with extra environment variables; `program` names it in messages.
+pub fn spawn_program(
+    state: Arc<crate::context::SidecarState>,
+    program: &str,
+    executable: &Path,
+    args: &[String],
+    env: &[(&str, String)],
+    cwd: &super::Cwd,
+    sink: Option<Sink>,
+) -> Result<Spawned, AppError> {
     let (mut command, cwd_guard) =
-        cwd.root.command(&cwd.folder, &executable).map_err(|err| err.to_app_error(&cwd.folder, "use as the working folder"))?;
+        cwd.root.command(&cwd.folder, executable).map_err(|err| err.to_app_error(&cwd.folder, "use as the working folder"))?;
     let cwd_shown = if cwd.folder.is_root() { ".".to_string() } else { cwd.folder.wire().to_string() };
     let cwd = Path::new(&cwd_shown);
-    command.args(args).stdin(Stdio::null()).kill_on_drop(false);
+    command.args(args).envs(env.iter().map(|(key, value)| (*key, value))).stdin(Stdio::null()).kill_on_drop(false);
     // Our own pipes rather than tokio's: they are read by plain threads with blocking reads.
     let pipes = match sink {
         Some(_) => {

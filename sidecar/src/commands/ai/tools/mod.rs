@@ -12,6 +12,7 @@ pub mod ask;
 mod bash;
 mod edit;
 mod files;
+pub mod media;
 mod project;
 mod search;
 
@@ -35,6 +36,21 @@ pub struct ToolContext {
     pub cancel: CancellationToken,
     /// bash's timeout when the call does not set one.
     pub bash_timeout: Duration,
+    /// `generate_image` and `web_search`, when they can be offered.
+    pub media: media::MediaTools,
+}
+
+impl ToolContext {
+    /// The tools of `session`'s workspace with the default bash timeout, and no media tools.
+    pub fn for_session(session: &crate::context::Session, cancel: CancellationToken) -> Self {
+        ToolContext {
+            workspace: session.workspace.clone(),
+            trusted: session.granted.workspace_trusted(),
+            cancel,
+            bash_timeout: Duration::from_secs(30),
+            media: Default::default(),
+        }
+    }
 }
 
 /// The result of one call, as the ToolResult event reports it.
@@ -58,7 +74,7 @@ impl ToolOutcome {
 
 /// Tools that change the workspace or the machine: refused in an untrusted workspace.
 pub fn changes_things(tool: &str) -> bool {
-    matches!(tool, "write_file" | "edit_file" | "bash") || project::changes_things(tool)
+    matches!(tool, "write_file" | "edit_file" | "bash" | "generate_image") || project::changes_things(tool)
 }
 
 /// True for a call no permission can allow: a change in an untrusted workspace, or a write
@@ -79,6 +95,16 @@ pub fn is_known(tool: &str) -> bool {
     definitions().iter().any(|definition| definition["name"] == tool)
 }
 
+/// True when `tool` is one this stream offers (the fixed tools, plus the media tools it can use).
+pub fn is_offered(context: &ToolContext, tool: &str) -> bool {
+    is_known(tool) || context.media.offers(tool)
+}
+
+/// The definitions a stream offers the model.
+pub fn offered(context: &ToolContext) -> Vec<Value> {
+    definitions().iter().cloned().chain(context.media.definitions()).collect()
+}
+
 /// Runs one call of a machine tool (not ask_user / ask_user_form).
 pub async fn run(context: &ToolContext, tool: &str, args: &Value) -> ToolOutcome {
     if changes_things(tool) && !context.trusted {
@@ -93,6 +119,8 @@ pub async fn run(context: &ToolContext, tool: &str, args: &Value) -> ToolOutcome
         "glob" => search::glob(context, args).await,
         "grep" => search::grep(context, args).await,
         "bash" => bash::bash(context, args).await,
+        "generate_image" if context.media.offers(tool) => media::generate_image(context, args).await,
+        "web_search" if context.media.offers(tool) => media::web_search(context, args).await,
         other if project::is_project_tool(other) => project::run(context, other, args).await,
         other => Err(format!(
             "Invalid arguments: unknown tool '{other}'. The tools are: {}.",
@@ -144,7 +172,7 @@ pub fn reason(workspace: &Workspace, tool: &str, args: &Value) -> String {
         "glob" => format!("lists files matching {}", str_arg(args, &["pattern"]).unwrap_or_default()),
         "grep" => format!("searches files for {}", str_arg(args, &["pattern"]).unwrap_or_default()),
         other if project::is_project_tool(other) => project::reason(other, args),
-        other => format!("runs {other}"),
+        other => media::MediaTools::reason(other, args).unwrap_or_else(|| format!("runs {other}")),
     }
 }
 
@@ -313,7 +341,7 @@ mod tests {
 
     #[tokio::test]
     async fn untrusted_workspaces_refuse_changes() {
-        let context = ToolContext { workspace: Workspace::new(None), trusted: false, cancel: CancellationToken::new(), bash_timeout: Duration::from_secs(1) };
+        let context = ToolContext { workspace: Workspace::new(None), trusted: false, cancel: CancellationToken::new(), bash_timeout: Duration::from_secs(1), media: Default::default() };
         let outcome = run(&context, "bash", &json!({"command": "true"})).await;
         assert!(!outcome.success && outcome.output.contains("untrusted"), "{}", outcome.output);
         let outcome = run(&context, "nope", &json!({})).await;
