@@ -1,5 +1,6 @@
 // The extension's entry point: starts the sidecar supervisor and wires it, the relay, the chat
-// views, host commands, palette commands, status bar, settings and trust together.
+// views, inline code in the editor, host commands, palette commands, status bar, settings and
+// trust together.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ChatPanels, CHAT_PANEL_TYPE } from './chat/chatPanels';
@@ -9,6 +10,8 @@ import { EditorTracker } from './commands/editorCommands';
 import { createHostCommands } from './commands/hostCommands';
 import { registerPaletteCommands } from './commands/paletteCommands';
 import { ProposalDocuments } from './commands/proposalDocuments';
+import { InlineController } from './inline/inlineController';
+import { registerInlineCommands } from './inline/inlineCommands';
 import type { HostToWebview } from './protocol/webviewMessages';
 import { ChannelRelay } from './relay/channelRelay';
 import { InvokeRouter } from './relay/invokeRouter';
@@ -26,6 +29,7 @@ export interface PrototyperApi {
   relay: ChannelRelay;
   router: InvokeRouter;
   terminals: TerminalRunner;
+  inline: InlineController;
 }
 
 let supervisor: SidecarSupervisor | undefined;
@@ -45,6 +49,7 @@ export function activate(context: vscode.ExtensionContext): PrototyperApi {
   const editors = new EditorTracker();
   const statusBar = new SidecarStatusBar();
   const terminals = new TerminalRunner(relay, sidecar);
+  const inline = new InlineController({ channels: relay, sidecar, apiKeys, memento: context.workspaceState });
 
   const chatSettings = async () => readChatSettings(await apiKeys.presence());
   const settingsEvent = async (): Promise<HostToWebview> => ({ type: 'event', event: { kind: 'settings', settings: await chatSettings() } });
@@ -57,7 +62,7 @@ export function activate(context: vscode.ExtensionContext): PrototyperApi {
   const router = new InvokeRouter({
     channels: relay,
     sidecar,
-    hostCommands: createHostCommands({ chatSettings, settingsChanged, apiKeys, chats, proposals, editors }),
+    hostCommands: createHostCommands({ chatSettings, settingsChanged, apiKeys, chats, proposals, editors, inline }),
     credentials: async (provider) => ({ host: providerHost(provider), apiKey: await apiKeys.get(provider) }),
     completionDefaults: () => {
       const settings = vscode.workspace.getConfiguration(SECTION);
@@ -91,6 +96,8 @@ export function activate(context: vscode.ExtensionContext): PrototyperApi {
     proposals,
     editors,
     statusBar,
+    inline,
+    ...registerInlineCommands(inline),
     view,
     panels,
     vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, view),
@@ -110,7 +117,7 @@ export function activate(context: vscode.ExtensionContext): PrototyperApi {
   );
 
   void sidecar.start();
-  return { supervisor: sidecar, relay, router, terminals };
+  return { supervisor: sidecar, relay, router, terminals, inline };
 }
 
 export async function deactivate(): Promise<void> {

@@ -14,6 +14,7 @@ pub mod ai;
 pub mod channel;
 pub mod fs;
 pub mod http;
+pub mod inline;
 pub mod presets;
 pub mod process;
 pub mod rpc;
@@ -76,6 +77,9 @@ pub fn exported_types() -> Vec<Exporter> {
         export::<ai::OpenAiModel>,
         export::<ai::PullModelParams>,
         export::<ai::PullEvent>,
+        // inline
+        export::<inline::InlineRequest>,
+        export::<inline::InlineResult>,
     ]
 }
 

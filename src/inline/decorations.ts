@@ -1,0 +1,60 @@
+// How an inline session looks in the editor: added lines on the diff editor's inserted colour,
+// removed lines on its removed colour (struck through), old lines the answer has not reached yet
+// dimmed, the line still arriving marked, and the place an instruction will write to. Theme
+// colours only, so light, dark and high-contrast themes all read.
+import * as vscode from 'vscode';
+
+export interface SessionLook {
+  added: vscode.Range[];
+  removed: vscode.Range[];
+  pending: vscode.Range[];
+  /** Where text is arriving (the end of what streamed). */
+  frontier: vscode.Range[];
+}
+
+export const EMPTY_LOOK: SessionLook = { added: [], removed: [], pending: [], frontier: [] };
+
+export class InlineDecorations implements vscode.Disposable {
+  private readonly added = vscode.window.createTextEditorDecorationType({
+    isWholeLine: true,
+    backgroundColor: new vscode.ThemeColor('diffEditor.insertedLineBackground'),
+    overviewRulerColor: new vscode.ThemeColor('editorOverviewRuler.addedForeground'),
+    overviewRulerLane: vscode.OverviewRulerLane.Left,
+    rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
+  });
+  private readonly removed = vscode.window.createTextEditorDecorationType({
+    isWholeLine: true,
+    backgroundColor: new vscode.ThemeColor('diffEditor.removedLineBackground'),
+    textDecoration: 'line-through',
+    opacity: '0.75',
+    overviewRulerColor: new vscode.ThemeColor('editorOverviewRuler.deletedForeground'),
+    overviewRulerLane: vscode.OverviewRulerLane.Left,
+    rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
+  });
+  private readonly pending = vscode.window.createTextEditorDecorationType({
+    isWholeLine: true,
+    opacity: '0.55',
+  });
+  private readonly frontier = vscode.window.createTextEditorDecorationType({
+    after: { contentText: ' ⋯', color: new vscode.ThemeColor('editorCodeLens.foreground') },
+  });
+  /** Marks the cursor line (or the selection) while the instruction is typed. */
+  readonly target = vscode.window.createTextEditorDecorationType({
+    isWholeLine: true,
+    backgroundColor: new vscode.ThemeColor('editor.rangeHighlightBackground'),
+    after: { contentText: '  ← Prototyper writes here', color: new vscode.ThemeColor('editorCodeLens.foreground'), fontStyle: 'italic' },
+  });
+
+  show(editors: readonly vscode.TextEditor[], look: SessionLook): void {
+    for (const editor of editors) {
+      editor.setDecorations(this.added, look.added);
+      editor.setDecorations(this.removed, look.removed);
+      editor.setDecorations(this.pending, look.pending);
+      editor.setDecorations(this.frontier, look.frontier);
+    }
+  }
+
+  dispose(): void {
+    for (const type of [this.added, this.removed, this.pending, this.frontier, this.target]) type.dispose();
+  }
+}
