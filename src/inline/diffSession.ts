@@ -168,9 +168,19 @@ export class DiffSession extends InlineSession {
 
   // ---- what the document shows -----------------------------------------------------------------
 
-  /** The rows as the document shows them: decided hunks keep only their chosen lines. */
+  /** The rows as the document shows them (decided hunks keep only their chosen lines), with where each is in `rows`. */
+  private shownEntries(): Array<{ row: Row; index: number }> {
+    const out: Array<{ row: Row; index: number }> = [];
+    this.rows.forEach((row, index) => {
+      const decision = row.hunk >= 0 ? this.decisions.get(row.hunk) : undefined;
+      if (!decision) out.push({ row, index });
+      else if ((decision === 'accepted') === (row.kind === 'added')) out.push({ row: { kind: 'same', text: row.text, hunk: -1 }, index });
+    });
+    return out;
+  }
+
   private shown(): Row[] {
-    return this.decisions.size === 0 ? this.rows : shownRows({ rows: this.rows, hunks: [] }, this.decisions);
+    return this.shownEntries().map((entry) => entry.row);
   }
 
   protected plan(): PlannedEdit | undefined {
@@ -201,24 +211,19 @@ export class DiffSession extends InlineSession {
     const { start, end } = change.range;
     if (start.line < this.first || end.line >= this.first + count || this.restored) {
       // An edit across the session's edge (or during Accept/Reject): the review cannot follow it.
-      queueMicrotask(() => {
-        this.stopStream();
-        this.close({ accepted: 0, rejected: 0, reason: 'changed' });
-      });
+      queueMicrotask(() => this.abort('changed'));
       return 'inside';
     }
     // Typing in the session's own lines: their rows take the new text, keeping their kind.
-    const shown = this.shown();
+    const shown = this.shownEntries();
     const firstRow = start.line - this.first;
     const lastRow = end.line - this.first;
     const breaks = change.text.split('\n').length - 1;
     const texts: string[] = [];
     for (let line = start.line; line <= start.line + breaks; line++) texts.push(this.document.lineAt(line).text);
-    const like = shown[firstRow];
+    const like = shown[firstRow].row;
     const replaced = texts.map((text) => ({ ...like, text }));
-    const rowsFrom = this.rows.indexOf(like);
-    const rowsTo = this.rows.indexOf(shown[lastRow]);
-    this.rows = [...this.rows.slice(0, rowsFrom), ...replaced, ...this.rows.slice(rowsTo + 1)];
+    this.rows = [...this.rows.slice(0, shown[firstRow].index), ...replaced, ...this.rows.slice(shown[lastRow].index + 1)];
     this.written = [...this.written.slice(0, firstRow), ...texts, ...this.written.slice(lastRow + 1)];
     return 'inside';
   }

@@ -164,8 +164,13 @@ export class InlineController implements vscode.Disposable {
       this.updateContext();
       this.changedEmitter.fire();
     });
-    session.onDidEnd(() => {
+    session.onDidEnd((outcome) => {
       if (this.sessions.get(key) === session) this.sessions.delete(key);
+      if (outcome.reason === 'changed') {
+        void vscode.window.showWarningMessage(
+          `Prototyper: the lines under review in ${displayPath(session.document)} were edited across their edge, so the review ended with the document as it is. Undo (Ctrl+Z) steps back through the change.`,
+        );
+      }
       this.updateContext();
       this.changedEmitter.fire();
     });

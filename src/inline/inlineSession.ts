@@ -26,10 +26,13 @@ export interface LensHunk {
   line: number;
 }
 
-/** Timings for the benchmark: how long the host spent on each chunk, and when it was in. */
+/** Timings for the benchmark: the host's work per chunk, and when the text was in the document. */
 export interface SessionProbe {
-  chunkHandled?(receivedAt: number, handlingMs: number): void;
-  /** `upTo` characters of the answer are in the document. */
+  /** `push` of the chunk ending at answer character `upTo` took `handlingMs` of the host's thread. */
+  chunkHandled?(receivedAt: number, handlingMs: number, upTo: number): void;
+  /** Other work of the session on that thread (an edit's follow-up, its change event). */
+  slice?(ms: number): void;
+  /** The first `upTo` characters of the answer are in the document (as far as they will be). */
   applied?(upTo: number, at: number): void;
 }
 
@@ -62,8 +65,12 @@ export abstract class InlineSession implements vscode.Disposable {
   private dirty = false;
   private planned: PlannedEdit | undefined;
   private refused = 0;
+  /** Characters received when the edit being applied was planned. */
+  private plannedUpTo = 0;
   /** Accept or Reject is being carried out: no more rendering. */
   private settling = false;
+  /** Accept or Reject was asked for (the stream may still be stopping). */
+  private settleRequested = false;
   private endedAlready = false;
   /** Characters of the answer received, and how many of them are in the document. */
   protected received = 0;
@@ -88,12 +95,12 @@ export abstract class InlineSession implements vscode.Disposable {
     this.take(text);
     this.render();
     this.receiving.fire(this.received);
-    this.probe?.chunkHandled?.(receivedAt, performance.now() - started);
+    this.probe?.chunkHandled?.(receivedAt, performance.now() - started, this.received);
   }
 
   /** The stream ended; `review` follows unless nothing came (then the session ends). */
   async streamEnded(end: InlineEnd): Promise<void> {
-    if (this.stateValue !== 'streaming') return;
+    if (this.stateValue !== 'streaming' || this.settleRequested) return;
     if (end.kind === 'stopped') return this.settle(() => false, 'stopped');
     this.finishText();
     this.stateValue = 'review';
@@ -108,9 +115,12 @@ export abstract class InlineSession implements vscode.Disposable {
   documentChanged(event: vscode.TextDocumentChangeEvent): void {
     if (this.stateValue === 'done' || event.document !== this.document || event.contentChanges.length === 0) return;
     if (this.planned && this.writer.isOwn(event)) {
+      const started = performance.now();
       const planned = this.planned;
       this.planned = undefined;
       planned.applied();
+      this.markRendered(this.plannedUpTo);
+      this.probe?.slice?.(performance.now() - started);
       return;
     }
     for (const change of event.contentChanges) {
@@ -142,9 +152,15 @@ export abstract class InlineSession implements vscode.Disposable {
 
   /** The document was closed: stop, touch nothing more. */
   abandon(): void {
+    this.abort('closed');
+  }
+
+  /** Ends at once without another edit: the stream stops and the document stays as it is. */
+  protected abort(reason: 'closed' | 'changed'): void {
     if (this.stateValue === 'done') return;
+    this.settleRequested = true;
     this.stopStream();
-    this.close({ accepted: 0, rejected: 0, reason: 'closed' });
+    this.close({ accepted: 0, rejected: 0, reason });
   }
 
   dispose(): void {
@@ -187,12 +203,18 @@ export abstract class InlineSession implements vscode.Disposable {
   private async renderLoop(): Promise<void> {
     while (this.dirty && this.stateValue !== 'done') {
       this.dirty = false;
+      this.plannedUpTo = this.received;
       const next = this.plan();
       if (next) {
-        if (!(await this.apply(next, 'join'))) {
+        const sent = await this.apply(next, 'join');
+        if (this.probe?.slice) {
+          // Measures this continuation up to its next await: the queued microtask runs right after.
+          const resumed = performance.now();
+          queueMicrotask(() => this.probe?.slice?.(performance.now() - resumed));
+        }
+        if (!sent) {
           if (++this.refused > MAX_REFUSED_EDITS) {
-            this.stopStream();
-            this.close({ accepted: 0, rejected: 0, reason: 'changed' });
+            this.abort('changed');
             return;
           }
           this.dirty = true;
@@ -201,15 +223,15 @@ export abstract class InlineSession implements vscode.Disposable {
         this.dirty = true;
       }
       this.show();
-      if (this.rendered < this.received && !next) this.markRendered();
+      if (!next) this.markRendered(this.plannedUpTo);
     }
-    this.markRendered();
   }
 
-  private markRendered(): void {
-    if (this.rendered === this.received) return;
-    this.rendered = this.received;
-    this.probe?.applied?.(this.rendered, performance.now());
+  /** Everything received up to `upTo` is in the document (or held back by the filter). */
+  private markRendered(upTo: number): void {
+    if (upTo <= this.rendered) return;
+    this.rendered = upTo;
+    this.probe?.applied?.(upTo, performance.now());
   }
 
   protected async apply(edit: PlannedEdit, undo: 'join' | 'step'): Promise<boolean> {
@@ -228,14 +250,17 @@ export abstract class InlineSession implements vscode.Disposable {
   }
 
   private freeze(): void {
-    this.stopStream();
-    this.freezeStream();
+    // In review before the stream is told to stop, so its end does not reject what arrived.
     this.stateValue = 'review';
+    this.freezeStream();
+    this.stopStream();
   }
 
   /** Settles every undecided hunk with `accepted` and ends the session. */
   protected async settle(accepted: (hunk: number) => boolean, reason?: SessionOutcome['reason']): Promise<void> {
-    if (this.stateValue === 'done' || this.settling) return;
+    if (this.stateValue === 'done' || this.settling || this.settleRequested) return;
+    // Stopping the stream reports its end, which must not settle the session a second way.
+    this.settleRequested = true;
     if (this.stateValue === 'streaming') {
       this.stopStream();
       this.finishText();

@@ -1,0 +1,106 @@
+// bench/inline, the part that runs inside the extension host (through the host-tests extension):
+// "Generate Code Here" through the Prototyper extension's own inline controller — the release
+// sidecar streaming from the fake provider at 25 tokens per 16 ms, the host's relay, the session's
+// filter, edits and decorations, a real TextDocument in a real editor — into documents of 1,000
+// and 10,000 lines. Measures on the extension host's thread: the work per chunk, the longest
+// stall of its event loop, and the time from a chunk's arrival from the sidecar to its text being
+// in the document.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import * as vscode from 'vscode';
+import type { PrototyperApi } from '../../src/extension';
+
+export interface RunFigures {
+  lines: number;
+  chunks: number;
+  tokens: number;
+  /** Extension-host thread time per chunk: its handling plus the edit work it caused (ms). */
+  perChunk: { p50: number; p99: number; max: number };
+  /** The event loop's longest delay during the stream (ms). */
+  longestStall: number;
+  /** From a chunk's arrival from the sidecar to its text being in the document (ms). */
+  toDocument: { p50: number; p99: number; max: number };
+  seconds: number;
+  inserted: number;
+}
+
+export const SIZES = [1_000, 10_000];
+const EXTENSION_ID = 'prototyper.prototyper-vscode';
+
+export async function runInlineBench(): Promise<{ warmup: RunFigures; runs: RunFigures[] }> {
+  const extension = vscode.extensions.getExtension<PrototyperApi>(EXTENSION_ID);
+  if (!extension) throw new Error(`${EXTENSION_ID} is not installed`);
+  const api = await extension.activate();
+  await api.supervisor.start();
+  // The first run warms the JIT and the connection; its figures are not the result.
+  const warmup = await run(api, 200);
+  const runs: RunFigures[] = [];
+  for (const lines of SIZES) runs.push(await run(api, lines));
+  return { warmup, runs };
+}
+
+function documentOf(lines: number): string {
+  const out: string[] = [];
+  for (let i = 0; i < lines; i++) out.push(i === Math.floor(lines / 2) ? '' : `export const value${i} = compute(${i}, ${i % 7}); // line ${i}`);
+  return out.join('\n') + '\n';
+}
+
+async function run(api: PrototyperApi, lines: number): Promise<RunFigures> {
+  const document = await vscode.workspace.openTextDocument({ content: documentOf(lines), language: 'typescript' });
+  const editor = await vscode.window.showTextDocument(document, { preview: false });
+  const cursor = new vscode.Position(Math.floor(lines / 2), 0);
+  editor.selection = new vscode.Selection(cursor, cursor);
+  editor.revealRange(new vscode.Range(cursor, cursor), vscode.TextEditorRevealType.InCenter);
+
+  const chunks: Array<{ receivedAt: number; end: number; work: number; inAt?: number }> = [];
+  let received = 0;
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  let finished!: () => void;
+  const done = new Promise<void>((resolve) => (finished = resolve));
+  const started = performance.now();
+  delay.enable();
+  const session = await api.inline.generateHere(editor, {
+    instruction: '',
+    probe: {
+      chunkHandled(receivedAt, handlingMs, upTo) {
+        chunks.push({ receivedAt, end: upTo, work: handlingMs });
+        received = upTo;
+      },
+      slice(ms) {
+        // Edit follow-ups are charged to the newest chunk (the most conservative attribution).
+        const last = chunks[chunks.length - 1];
+        if (last) last.work += ms;
+      },
+      applied(upTo, at) {
+        for (const chunk of chunks) if (chunk.inAt === undefined && chunk.end <= upTo) chunk.inAt = at;
+      },
+    },
+  });
+  if (!session) throw new Error('the inline session did not start (is a model configured?)');
+  session.onDidChange(() => session.state === 'review' && finished());
+  session.onDidEnd(() => finished());
+  await done;
+  delay.disable();
+  const seconds = (performance.now() - started) / 1000;
+  const inserted = editor.document.getText().length - documentOf(lines).length;
+  await session.rejectAll();
+  await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+
+  const work = chunks.map((c) => c.work);
+  const toDocument = chunks.filter((c) => c.inAt !== undefined).map((c) => c.inAt! - c.receivedAt);
+  return {
+    lines,
+    chunks: chunks.length,
+    tokens: Math.round(received / 4),
+    perChunk: summary(work),
+    longestStall: delay.max / 1e6,
+    toDocument: summary(toDocument),
+    seconds,
+    inserted,
+  };
+}
+
+function summary(values: number[]): { p50: number; p99: number; max: number } {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN);
+  return { p50: at(50), p99: at(99), max: sorted[sorted.length - 1] ?? NaN };
+}
