@@ -71,6 +71,7 @@ export async function main() {
     });
     browser = await launchBrowser();
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.setDefaultNavigationTimeout(120_000);
     const wb = new Workbench(page, 'prototyper.prototyper-vscode');
     await wb.open(server.url);
     await wb.runCommand('Prototyper Host Tests: Bench');

@@ -79,10 +79,12 @@ export class CodeFilter {
   private partial(): string {
     const line = this.line;
     let out = '';
-    if (this.phase === 'start' && !this.options.detectProse) {
-      // Without prose to look for, a first line that cannot open a fence is raw code at once.
+    if (this.phase === 'start') {
+      // A first line that can open neither a fence nor a sentence is raw code at once: only a
+      // line that may still be prose waits for its end.
       const trimmed = line.trimStart();
-      if (trimmed.length > 0 && !/^[`~]/.test(trimmed) && !trimmed.startsWith('<')) {
+      const undecided = /^[`~<]/.test(trimmed) || (this.options.detectProse && mayBeProse(trimmed));
+      if (trimmed.length > 0 && !undecided) {
         this.decide('raw');
         out = this.releaseLeadingBlanks();
       }
@@ -233,6 +235,11 @@ export function looksLikeProse(line: string): boolean {
   if (words.length < 3) return false;
   const plain = words.filter((word) => /^[(\[]?[A-Za-z][A-Za-z'’-]*[)\],.:;!?]*$/.test(word)).length;
   return plain / words.length >= 0.7;
+}
+
+/** Whether the start of a line may still turn out to be a sentence. */
+function mayBeProse(start: string): boolean {
+  return /^[A-Z]/.test(start) && !CODE_MARKS.test(start) && !KEYWORD_START.test(start) && !/^[A-Z][A-Z0-9_]+\b/.test(start);
 }
 
 /** The whitespace a line starts with. */

@@ -91,6 +91,7 @@ export class DiffSession extends InlineSession {
       return;
     }
     this.render();
+    await this.idle();
     this.changed.fire();
   }
 

@@ -18,6 +18,8 @@ const ANCHOR_LINES = 3;
 /** A region may be this much longer than the block (lines the fragment drops), plus some slack. */
 const STRETCH = 2;
 const SLACK = 20;
+/** Two places whose differences from the block are this close are a tie. */
+const TIE_MARGIN = 1;
 /** "… existing code …" marker lines that models put around (or inside) a fragment. */
 const ELISION = /^\s*(\/\/|#|--|\/\*|<!--|;|\*)?\s*(\.\.\.|…)|\b(existing code|rest of (the )?(file|code|function|class)|unchanged|remains the same)\b/i;
 
@@ -41,26 +43,24 @@ export function placeFragment(file: readonly string[], block: readonly string[])
   const starts = anchorPositions(fileKeys, blockKeys, 'start');
   const ends = anchorPositions(fileKeys, blockKeys, 'end');
   const maxSpan = STRETCH * lines.length + SLACK;
-  let best: { start: number; end: number; distance: number } | undefined;
-  const tied = new Set<number>();
+  const candidates: Array<{ start: number; end: number; distance: number }> = [];
   for (const start of starts) {
     for (const last of ends) {
       if (last < start || last - start + 1 > maxSpan) continue;
       const region = fileKeys.slice(start, last + 1);
       const matched = common(region, blockKeys);
       if (matched < Math.ceil(0.5 * blockWords.length)) continue;
-      const distance = region.length - matched + (blockKeys.length - matched);
-      if (!best || distance < best.distance) {
-        best = { start, end: last + 1, distance };
-        tied.clear();
-        tied.add(start);
-      } else if (distance === best.distance && start !== best.start && !overlaps(best, start, last + 1)) {
-        tied.add(start);
-      }
+      candidates.push({ start, end: last + 1, distance: region.length - matched + (blockKeys.length - matched) });
     }
   }
-  if (!best) return { kind: 'nowhere', reason: "none of the block's first or last lines are in the file" };
-  if (tied.size > 1) return { kind: 'ambiguous', starts: [...tied].sort((a, b) => a - b) };
+  if (candidates.length === 0) return { kind: 'nowhere', reason: "none of the block's first or last lines are in the file" };
+  const best = candidates.reduce((a, b) => (b.distance < a.distance ? b : a));
+  // Another place that fits (almost) as well, elsewhere in the file: a guess either way.
+  const rivals = candidates.filter((c) => !overlaps(best, c.start, c.end) && c.distance <= best.distance + TIE_MARGIN);
+  if (rivals.length > 0) {
+    const starts = new Set([best.start, ...rivals.map((c) => c.start)]);
+    return { kind: 'ambiguous', starts: [...starts].sort((a, b) => a - b) };
+  }
   const firstOld = file.slice(best.start, best.end).find((line) => line.trim() !== '') ?? '';
   const firstNew = lines.find((line) => line.trim() !== '') ?? '';
   const from = indentationOf(firstNew);

@@ -87,6 +87,9 @@ export class InlineController implements vscode.Disposable {
       marker: this.decorations.target,
     }));
     if (!instruction || !this.ready(editor.document)) return undefined;
+    // The selection would otherwise stretch over old and new lines while they stream in.
+    const top = new vscode.Position(lines.first, 0);
+    if (editor.document === vscode.window.activeTextEditor?.document) editor.selection = new vscode.Selection(top, top);
     const session = new DiffSession(editor.document, lines.first, lines.count, this.decorations, { kind: 'code' });
     return this.run(session, 'edit', { task: 'edit', instruction, at: new vscode.Position(lines.first, 0), lines }, options);
   }
@@ -166,6 +169,7 @@ export class InlineController implements vscode.Disposable {
     });
     session.onDidEnd((outcome) => {
       if (this.sessions.get(key) === session) this.sessions.delete(key);
+      if (outcome.accepted === 0 && outcome.reason !== 'closed') void clearDirtyMark(session);
       if (outcome.reason === 'changed') {
         void vscode.window.showWarningMessage(
           `Prototyper: the lines under review in ${displayPath(session.document)} were edited across their edge, so the review ended with the document as it is. Undo (Ctrl+Z) steps back through the change.`,
@@ -205,6 +209,24 @@ export class InlineController implements vscode.Disposable {
     this.decorations.dispose();
     this.status.dispose();
     this.changedEmitter.dispose();
+  }
+}
+
+/**
+ * After a Reject the text is as it was, but VS Code still marks the editor changed (it counts
+ * edits, not text). When the file was unchanged before, is active, and still has exactly the text
+ * on disk, reverting it only clears that mark.
+ */
+async function clearDirtyMark(session: InlineSession): Promise<void> {
+  const document = session.document;
+  if (session.initiallyDirty || !document.isDirty || document.uri.scheme !== 'file' || document.getText() !== session.initialText) return;
+  if (vscode.window.activeTextEditor?.document !== document) return;
+  try {
+    const onDisk = new TextDecoder('utf-8', { fatal: true }).decode(await vscode.workspace.fs.readFile(document.uri));
+    if (onDisk !== document.getText() || vscode.window.activeTextEditor?.document !== document) return;
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+  } catch {
+    // Not UTF-8, unreadable or gone: the mark stays, the text is right either way.
   }
 }
 

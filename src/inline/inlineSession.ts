@@ -76,11 +76,17 @@ export abstract class InlineSession implements vscode.Disposable {
   protected received = 0;
   protected rendered = 0;
 
+  /** The document before the session, to tell whether a Reject left it exactly as it was. */
+  readonly initialText: string;
+  readonly initiallyDirty: boolean;
+
   constructor(
     readonly document: vscode.TextDocument,
     protected readonly decorations: InlineDecorations,
   ) {
     this.writer = new DocumentWriter(document);
+    this.initialText = document.getText();
+    this.initiallyDirty = document.isDirty;
   }
 
   get state(): SessionState {

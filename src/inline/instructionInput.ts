@@ -35,6 +35,8 @@ export interface InstructionPrompt {
 
 interface Item extends vscode.QuickPickItem {
   instruction: string;
+  /** An earlier instruction picked from the list (else: what is typed). */
+  earlier?: boolean;
 }
 
 /** Asks for an instruction; undefined when the user dismissed the input. */
@@ -45,7 +47,7 @@ export function askInstruction(history: InstructionHistory, prompt: InstructionP
   pick.placeholder = prompt.placeholder;
   pick.ignoreFocusOut = false;
   pick.matchOnDescription = false;
-  const pastItems: Item[] = past.map((instruction) => ({ label: instruction, instruction, description: 'earlier' }));
+  const pastItems: Item[] = past.map((instruction) => ({ label: instruction, instruction, description: 'earlier', earlier: true }));
   const update = () => {
     const typed = pick.value.trim();
     const first: Item[] = typed
@@ -54,6 +56,7 @@ export function askInstruction(history: InstructionHistory, prompt: InstructionP
         ? [{ label: '$(sparkle) Complete the code here', instruction: '', alwaysShow: true, description: 'no instruction' }]
         : [];
     pick.items = [...first, ...pastItems.filter((item) => item.instruction !== typed)];
+    if (first.length > 0) pick.activeItems = [first[0]];
   };
   update();
   prompt.editor.setDecorations(prompt.marker, [prompt.target]);
@@ -63,7 +66,8 @@ export function askInstruction(history: InstructionHistory, prompt: InstructionP
       pick.onDidChangeValue(update),
       pick.onDidAccept(() => {
         const item = pick.activeItems[0] ?? pick.selectedItems[0];
-        const instruction = item?.instruction ?? pick.value.trim();
+        // An earlier instruction the arrows moved to, else what is typed.
+        const instruction = item?.earlier ? item.instruction : pick.value.trim();
         if (!instruction && !prompt.allowEmpty) return;
         chosen = instruction;
         pick.hide();

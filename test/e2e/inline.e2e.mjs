@@ -79,6 +79,8 @@ describe('inline code in a real VS Code', { timeout: 12 * 60_000 }, () => {
     browser = await launchBrowser();
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.setDefaultTimeout(15_000);
+    // A loaded machine can take longer than that to load the workbench.
+    page.setDefaultNavigationTimeout(120_000);
     wb = new Workbench(page, EXTENSION_ID);
     await wb.open(server.url);
   }, { timeout: 300_000 });
@@ -152,15 +154,15 @@ describe('inline code in a real VS Code', { timeout: 12 * 60_000 }, () => {
       await lens('Accept (Tab)');
       const shown = await editorText();
       assert.ok(shown.includes('return `Hello, ${name}!`;') && shown.includes('return `Hi there, ${name}!`;'), `old and new lines both shown: ${shown}`);
+      await setTheme('Dark Modern');
       await wb.screenshot('inline-2-edit-diff-dark');
       await setTheme('Light Modern');
       await wb.screenshot('inline-2-edit-diff-light');
-      await setTheme('Dark Modern');
       await wb.page.keyboard.press('Escape');
       await wb.poll('Reject to restore the text', async () => (await lensTexts()).length === 0 && (await editorText()) === before, {
         describe: async () => `editor: ${await editorText()}`,
       });
-      assert.equal(await activeTabDirty(), false, 'nothing left changed');
+      await wb.poll('the editor to show no change left (not even the changed mark)', async () => !(await activeTabDirty()));
     }));
 
   it('typing during the stream is not lost, and Escape stops a stream at once', { timeout: TEST_TIMEOUT }, () =>
@@ -169,7 +171,10 @@ describe('inline code in a real VS Code', { timeout: 12 * 60_000 }, () => {
       await script([{ text: code, chunkSize: 8, delayMs: 60 }]);
       await openFile(GREETING);
       await wb.page.keyboard.press('Control+End');
-      await instruct('Prototyper: Generate Code Here', '');
+      // This time by its keybinding.
+      await wb.page.keyboard.press('Control+k');
+      await wb.page.keyboard.press('Control+g');
+      await typeInstruction('Prototyper: Generate Code Here', '');
       await wb.poll('the stream to start', async () => (await editorText()).includes('export const step0'));
       // The user goes on working above the insertion while it streams.
       await goToLine(1);
@@ -188,7 +193,7 @@ describe('inline code in a real VS Code', { timeout: 12 * 60_000 }, () => {
       await fake.reset();
       await configureModels();
       await fake.script({ ollama: [{ text: 'x'.repeat(4000), chunkSize: 4, delayMs: 40 }] });
-      const original = await editorText();
+      const original = readFileSync(join(workspace, GREETING), 'utf8').trimEnd();
       await wb.page.keyboard.press('Control+End');
       await instruct('Prototyper: Generate Code Here', '');
       await wb.poll('the stream to start', async () => (await editorText()).includes('xxxx'));
@@ -247,6 +252,9 @@ async function scenario(name, body) {
     await body();
   } finally {
     await wb?.screenshot(name).catch((error) => console.error(`screenshot ${name} failed: ${error.message}`));
+    // A failed test must not leave a session waiting for the next one.
+    await wb?.page.keyboard.press('Escape').catch(() => {});
+    await wb?.page.keyboard.press('Escape').catch(() => {});
   }
 }
 
@@ -295,8 +303,16 @@ async function instruct(title, instruction) {
     await wb.page.keyboard.press('Escape');
     return false;
   }, { timeout: 45_000, dumpChat: false });
+  await typeInstruction(title, instruction);
+}
+
+/** Types `instruction` into the open instruction input titled `title`, and sends it. */
+async function typeInstruction(title, instruction) {
+  const input = wb.page.locator('.quick-input-widget input.input');
+  const titleBar = wb.page.locator('.quick-input-widget .quick-input-title');
+  await wb.poll('the instruction input', async () => ((await titleBar.innerText({ timeout: 500 }).catch(() => '')) ?? '').startsWith(title), { timeout: 15_000, dumpChat: false });
   if (instruction) await input.fill(instruction);
-  await sleep(100);
+  await sleep(150);
   await wb.page.keyboard.press('Enter');
   await input.waitFor({ state: 'hidden', timeout: 10_000 });
 }
@@ -348,6 +364,7 @@ async function activeTabDirty() {
 
 async function revert() {
   await wb.runCommand('File: Revert File');
+  await wb.poll('the file to be reverted', async () => !(await activeTabDirty()), { dumpChat: false });
 }
 
 async function setTheme(name) {

@@ -41,10 +41,19 @@ export async function runTests(deadlineMs = 30_000): Promise<TestResult[]> {
   return results;
 }
 
-/** A new untitled document with `text` in an editor of its own, focused. */
+let opened = 0;
+
+/**
+ * A new untitled document with `text` in an editor of its own, focused. Each has a name of its own:
+ * VS Code may hand out a just-closed untitled document again for a new untitled one.
+ */
 export async function openEditor(text: string, language = 'typescript'): Promise<vscode.TextEditor> {
-  const document = await vscode.workspace.openTextDocument({ content: text, language });
-  return vscode.window.showTextDocument(document, { preview: false });
+  const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(`untitled:/host-test-${Date.now()}-${++opened}`));
+  const editor = await vscode.window.showTextDocument(document, { preview: false });
+  await vscode.languages.setTextDocumentLanguage(document, language);
+  const shown = vscode.window.activeTextEditor ?? editor;
+  if (!(await shown.edit((builder) => builder.insert(new vscode.Position(0, 0), text)))) throw new Error('could not fill the test document');
+  return shown;
 }
 
 /** Feeds the session every change of its document, as the controller does. */
