@@ -8,6 +8,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import type { PrototyperApi } from '../../src/extension';
+import { openEditor } from '../../test/e2e/host/harness';
 
 export interface RunFigures {
   lines: number;
@@ -21,9 +22,23 @@ export interface RunFigures {
   toDocument: { p50: number; p99: number; max: number };
   seconds: number;
   inserted: number;
+  /** Each edit's round trip to the window (ms), and how many edits carried the stream. */
+  editRoundTrip: { p50: number; p99: number; max: number };
+  edits: number;
+  /** Edits whose change event was not recognised as the session's own (should be 0). */
+  unrecognised: number;
+  /** Edits VS Code refused because the document had changed (retried). */
+  refused: number;
+  /** Characters of the answer received. */
+  received: number;
 }
 
 export const SIZES = [1_000, 10_000];
+/**
+ * Plain text: the figures are the inline path's, not those of language extensions reacting to
+ * every change of a 10,000-line file (TypeScript's would run on the same thread).
+ */
+export const LANGUAGE = 'plaintext';
 const EXTENSION_ID = 'prototyper.prototyper-vscode';
 
 export async function runInlineBench(): Promise<{ warmup: RunFigures; runs: RunFigures[] }> {
@@ -45,14 +60,16 @@ function documentOf(lines: number): string {
 }
 
 async function run(api: PrototyperApi, lines: number): Promise<RunFigures> {
-  const document = await vscode.workspace.openTextDocument({ content: documentOf(lines), language: 'typescript' });
-  const editor = await vscode.window.showTextDocument(document, { preview: false });
+  const editor = await openEditor(documentOf(lines), LANGUAGE);
   const cursor = new vscode.Position(Math.floor(lines / 2), 0);
   editor.selection = new vscode.Selection(cursor, cursor);
   editor.revealRange(new vscode.Range(cursor, cursor), vscode.TextEditorRevealType.InCenter);
 
   const chunks: Array<{ receivedAt: number; end: number; work: number; inAt?: number }> = [];
   let received = 0;
+  const edits: number[] = [];
+  let unrecognised = 0;
+  let refused = 0;
   const delay = monitorEventLoopDelay({ resolution: 1 });
   let finished!: () => void;
   const done = new Promise<void>((resolve) => (finished = resolve));
@@ -69,6 +86,11 @@ async function run(api: PrototyperApi, lines: number): Promise<RunFigures> {
         // Edit follow-ups are charged to the newest chunk (the most conservative attribution).
         const last = chunks[chunks.length - 1];
         if (last) last.work += ms;
+      },
+      edit(ms, ok, own) {
+        edits.push(ms);
+        if (!ok) refused++;
+        else if (!own) unrecognised++;
       },
       applied(upTo, at) {
         for (const chunk of chunks) if (chunk.inAt === undefined && chunk.end <= upTo) chunk.inAt = at;
@@ -96,6 +118,11 @@ async function run(api: PrototyperApi, lines: number): Promise<RunFigures> {
     toDocument: summary(toDocument),
     seconds,
     inserted,
+    editRoundTrip: summary(edits),
+    edits: edits.length,
+    unrecognised,
+    refused,
+    received,
   };
 }
 

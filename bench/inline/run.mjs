@@ -107,6 +107,12 @@ function print({ runs }) {
     ['chunk → document max (ms)', ms(small.toDocument.max), ms(large.toDocument.max), '', ''],
     ['growth 1,000 → 10,000 lines (p99s)', '', '', '≤ 1.5× + 0.5', verdict(growthOk)],
     ['stream duration (s)', small.seconds.toFixed(1), large.seconds.toFixed(1), '', ''],
+    ['edits (window round trips)', String(small.edits), String(large.edits), '', ''],
+    ['edit round trip p50 (ms)', ms(small.editRoundTrip.p50), ms(large.editRoundTrip.p50), '', ''],
+    ['edit round trip p99 (ms)', ms(small.editRoundTrip.p99), ms(large.editRoundTrip.p99), '', ''],
+    ['edits refused (document changed)', String(small.refused), String(large.refused), '', ''],
+    ['edits not recognised as own', String(small.unrecognised), String(large.unrecognised), '0', verdict(small.unrecognised + large.unrecognised === 0)],
+    ['characters received / inserted', `${small.received} / ${small.inserted}`, `${large.received} / ${large.inserted}`, '', ''],
   ];
   console.log(`\n${TOKENS.toLocaleString('en-US')} tokens at ${PER_WRITE} tokens / ${INTERVAL_MS} ms, Generate Code Here (fill-in-the-middle), code-server's extension host`);
   const header = ['', `${small.lines.toLocaleString('en-US')} lines`, `${large.lines.toLocaleString('en-US')} lines`, 'target', ''];

@@ -45,12 +45,24 @@ export class InlineDecorations implements vscode.Disposable {
     after: { contentText: '  ← Prototyper writes here', color: new vscode.ThemeColor('editorCodeLens.foreground'), fontStyle: 'italic' },
   });
 
+  /** What each editor was last sent, so a stream sends only what changed (each is a message to the window). */
+  private readonly sent = new WeakMap<vscode.TextEditor, Map<vscode.TextEditorDecorationType, string>>();
+
   show(editors: readonly vscode.TextEditor[], look: SessionLook): void {
     for (const editor of editors) {
-      editor.setDecorations(this.added, look.added);
-      editor.setDecorations(this.removed, look.removed);
-      editor.setDecorations(this.pending, look.pending);
-      editor.setDecorations(this.frontier, look.frontier);
+      let last = this.sent.get(editor);
+      if (!last) this.sent.set(editor, (last = new Map()));
+      for (const [type, ranges] of [
+        [this.added, look.added],
+        [this.removed, look.removed],
+        [this.pending, look.pending],
+        [this.frontier, look.frontier],
+      ] as const) {
+        const key = ranges.map((r) => `${r.start.line},${r.start.character},${r.end.line},${r.end.character}`).join(';');
+        if (last.get(type) === key) continue;
+        last.set(type, key);
+        editor.setDecorations(type, ranges);
+      }
     }
   }
 

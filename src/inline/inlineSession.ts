@@ -34,6 +34,11 @@ export interface SessionProbe {
   slice?(ms: number): void;
   /** The first `upTo` characters of the answer are in the document (as far as they will be). */
   applied?(upTo: number, at: number): void;
+  /**
+   * One edit's round trip to the window and back took `ms`; `ok`: VS Code applied it; `own`: its
+   * change event was recognised as the session's.
+   */
+  edit?(ms: number, ok: boolean, own: boolean): void;
 }
 
 /** The next edit to make, and how the session's picture of its lines changes once it is in. */
@@ -242,7 +247,9 @@ export abstract class InlineSession implements vscode.Disposable {
 
   protected async apply(edit: PlannedEdit, undo: 'join' | 'step'): Promise<boolean> {
     this.planned = edit;
+    const sent = performance.now();
     const ok = await this.writer.replace(edit.replacement, undo);
+    this.probe?.edit?.(performance.now() - sent, ok, this.planned !== edit);
     if (this.planned === edit) {
       // Applied without its change event being recognised as ours (or refused): never guess.
       this.planned = undefined;

@@ -59,6 +59,12 @@ describe('placeFragment', () => {
     expect(placeFragment(twice, block)).toEqual({ kind: 'ambiguous', starts: [6, 18] });
   });
 
+  it('a fragment that fits two places almost equally is ambiguous too', () => {
+    const near = [...FILE, 'export function sub(a: number, b: number): number {', '  // the same, commented', '  return a - b;', '}'];
+    const block = ['export function sub(a: number, b: number): number {', '  return 0;', '}'];
+    expect(placeFragment(near, block)).toEqual({ kind: 'ambiguous', starts: [6, 18] });
+  });
+
   it('a fragment that matches nowhere is left to the model', () => {
     expect(placeFragment(FILE, ['export function mul(a: number, b: number) {', '  return a * b;', '}'])).toMatchObject({ kind: 'nowhere' });
     expect(placeFragment(FILE, ['function add() {', '  // ... existing code ...', '  extra();', '}'])).toMatchObject({ kind: 'nowhere' });
