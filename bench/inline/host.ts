@@ -31,6 +31,8 @@ export interface RunFigures {
   refused: number;
   /** Characters of the answer received. */
   received: number;
+  /** How the stream ended: `review` (all of it arrived), or why the session ended early. */
+  ending: string;
 }
 
 export const SIZES = [1_000, 10_000];
@@ -41,7 +43,7 @@ export const SIZES = [1_000, 10_000];
 export const LANGUAGE = 'plaintext';
 const EXTENSION_ID = 'prototyper.prototyper-vscode';
 
-export async function runInlineBench(): Promise<{ warmup: RunFigures; runs: RunFigures[] }> {
+export async function runInlineBench(): Promise<{ warmup: RunFigures; runs: RunFigures[]; floor: Array<{ lines: number; p50: number; p99: number }> }> {
   const extension = vscode.extensions.getExtension<PrototyperApi>(EXTENSION_ID);
   if (!extension) throw new Error(`${EXTENSION_ID} is not installed`);
   const api = await extension.activate();
@@ -49,8 +51,30 @@ export async function runInlineBench(): Promise<{ warmup: RunFigures; runs: RunF
   // The first run warms the JIT and the connection; its figures are not the result.
   const warmup = await run(api, 200);
   const runs: RunFigures[] = [];
-  for (const lines of SIZES) runs.push(await run(api, lines));
-  return { warmup, runs };
+  const floor: Array<{ lines: number; p50: number; p99: number }> = [];
+  for (const lines of SIZES) {
+    floor.push({ lines, ...(await editFloor(lines)) });
+    runs.push(await run(api, lines));
+  }
+  return { warmup, runs, floor };
+}
+
+/**
+ * The floor under any streaming applier: one-character edits through `TextEditor.edit`, each
+ * awaited, in a document of `lines` lines — VS Code's own round trip to the window and back.
+ */
+async function editFloor(lines: number): Promise<{ p50: number; p99: number }> {
+  const editor = await openEditor(documentOf(lines), LANGUAGE);
+  const at = new vscode.Position(Math.floor(lines / 2), 0);
+  const times: number[] = [];
+  for (let i = 0; i < 60; i++) {
+    const started = performance.now();
+    await editor.edit((builder) => builder.insert(at, 'x'), { undoStopBefore: false, undoStopAfter: false });
+    times.push(performance.now() - started);
+  }
+  await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  const { p50, p99 } = summary(times.slice(10));
+  return { p50, p99 };
 }
 
 function documentOf(lines: number): string {
@@ -70,6 +94,7 @@ async function run(api: PrototyperApi, lines: number): Promise<RunFigures> {
   const edits: number[] = [];
   let unrecognised = 0;
   let refused = 0;
+  const userChanges: string[] = [];
   const delay = monitorEventLoopDelay({ resolution: 1 });
   let finished!: () => void;
   const done = new Promise<void>((resolve) => (finished = resolve));
@@ -92,14 +117,23 @@ async function run(api: PrototyperApi, lines: number): Promise<RunFigures> {
         if (!ok) refused++;
         else if (!own) unrecognised++;
       },
+      userChange(inside) {
+        userChanges.push(inside ? 'inside' : 'outside');
+      },
       applied(upTo, at) {
         for (const chunk of chunks) if (chunk.inAt === undefined && chunk.end <= upTo) chunk.inAt = at;
       },
     },
   });
   if (!session) throw new Error('the inline session did not start (is a model configured?)');
+  let ending = 'review';
   session.onDidChange(() => session.state === 'review' && finished());
-  session.onDidEnd(() => finished());
+  let reviewed = false;
+  session.onDidChange(() => (reviewed ||= session.state === 'review'));
+  session.onDidEnd((outcome) => {
+    if (!reviewed) ending = `ended: ${outcome.reason ?? 'settled'}`;
+    finished();
+  });
   await done;
   delay.disable();
   const seconds = (performance.now() - started) / 1000;
@@ -123,6 +157,7 @@ async function run(api: PrototyperApi, lines: number): Promise<RunFigures> {
     unrecognised,
     refused,
     received,
+    ending: userChanges.length ? `${ending} (changes not its own: ${userChanges.join(', ')})` : ending,
   };
 }
 

@@ -90,7 +90,7 @@ export async function main() {
   }
 }
 
-function print({ runs }) {
+function print({ runs, floor }) {
   const [small, large] = runs;
   const ms = (value) => (Number.isFinite(value) ? value.toFixed(2) : '—');
   const verdict = (ok) => (ok ? 'met' : 'MISSED');
@@ -110,9 +110,12 @@ function print({ runs }) {
     ['edits (window round trips)', String(small.edits), String(large.edits), '', ''],
     ['edit round trip p50 (ms)', ms(small.editRoundTrip.p50), ms(large.editRoundTrip.p50), '', ''],
     ['edit round trip p99 (ms)', ms(small.editRoundTrip.p99), ms(large.editRoundTrip.p99), '', ''],
+    ['floor: 1-char TextEditor.edit p50 (ms)', ms(floor[0].p50), ms(floor[1].p50), '', ''],
+    ['floor: 1-char TextEditor.edit p99 (ms)', ms(floor[0].p99), ms(floor[1].p99), '', ''],
     ['edits refused (document changed)', String(small.refused), String(large.refused), '', ''],
     ['edits not recognised as own', String(small.unrecognised), String(large.unrecognised), '0', verdict(small.unrecognised + large.unrecognised === 0)],
     ['characters received / inserted', `${small.received} / ${small.inserted}`, `${large.received} / ${large.inserted}`, '', ''],
+    ['the stream ended in', small.ending, large.ending, 'review', verdict(small.ending === 'review' && large.ending === 'review')],
   ];
   console.log(`\n${TOKENS.toLocaleString('en-US')} tokens at ${PER_WRITE} tokens / ${INTERVAL_MS} ms, Generate Code Here (fill-in-the-middle), code-server's extension host`);
   const header = ['', `${small.lines.toLocaleString('en-US')} lines`, `${large.lines.toLocaleString('en-US')} lines`, 'target', ''];

@@ -20,7 +20,9 @@ export class InlineDecorations implements vscode.Disposable {
     backgroundColor: new vscode.ThemeColor('diffEditor.insertedLineBackground'),
     overviewRulerColor: new vscode.ThemeColor('editorOverviewRuler.addedForeground'),
     overviewRulerLane: vscode.OverviewRulerLane.Left,
-    rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
+    // Grows with text streamed in at its end (so it need not be re-sent for every chunk), not
+    // with typing just before it.
+    rangeBehavior: vscode.DecorationRangeBehavior.ClosedOpen,
   });
   private readonly removed = vscode.window.createTextEditorDecorationType({
     isWholeLine: true,
@@ -37,6 +39,8 @@ export class InlineDecorations implements vscode.Disposable {
   });
   private readonly frontier = vscode.window.createTextEditorDecorationType({
     after: { contentText: ' ⋯', color: new vscode.ThemeColor('editorCodeLens.foreground') },
+    // Text inserted at the mark pushes the mark along after it.
+    rangeBehavior: vscode.DecorationRangeBehavior.OpenOpen,
   });
   /** Marks the cursor line (or the selection) while the instruction is typed. */
   readonly target = vscode.window.createTextEditorDecorationType({

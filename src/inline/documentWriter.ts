@@ -29,26 +29,39 @@ export class DocumentWriter {
 
   /**
    * Applies one replacement. False when VS Code refused it (the document changed meanwhile: the
-   * caller recomputes from the new state and tries again) or the document is closed.
+   * caller recomputes from the new state and tries again) or the document is closed. Its change
+   * event may reach the extension host after this resolves: it stays expected until `isOwn` sees it.
    */
   async replace(replacement: Replacement, undo: UndoPlacement): Promise<boolean> {
     if (this.document.isClosed) return false;
     this.expected = replacement;
+    let ok = false;
     try {
       const editor = this.editors()[0];
       if (editor) {
         const stops = undo === 'step';
-        return await editor.edit((builder) => builder.replace(replacement.range, replacement.text), { undoStopBefore: stops, undoStopAfter: stops });
+        ok = await editor.edit((builder) => builder.replace(replacement.range, replacement.text), { undoStopBefore: stops, undoStopAfter: stops });
+      } else {
+        const edit = new vscode.WorkspaceEdit();
+        edit.replace(this.document.uri, replacement.range, replacement.text);
+        ok = await vscode.workspace.applyEdit(edit);
       }
-      const edit = new vscode.WorkspaceEdit();
-      edit.replace(this.document.uri, replacement.range, replacement.text);
-      return await vscode.workspace.applyEdit(edit);
     } catch {
       // An editor closed under us (TextEditor#edit on a disposed editor throws).
-      return false;
-    } finally {
-      this.expected = undefined;
+      ok = false;
     }
+    if (!ok && this.expected === replacement) this.expected = undefined;
+    return ok;
+  }
+
+  /** Whether a replacement's change event is still to come. */
+  get awaitingEcho(): boolean {
+    return this.expected !== undefined;
+  }
+
+  /** Stops expecting a change event (it was not seen in time). */
+  forgetExpected(): void {
+    this.expected = undefined;
   }
 
   /** Whether `event` is the change of the replacement being applied (then it is ours). */

@@ -80,7 +80,7 @@ class InlineLenses implements vscode.CodeLensProvider, vscode.Disposable {
     const at = (line: number) => new vscode.Range(line, 0, line, 0);
     const uri = document.uri;
     if (session.state === 'streaming') {
-      return [new vscode.CodeLens(at(session.firstLine()), { title: '$(loading~spin) Prototyper is writing — Stop (Esc)', command: COMMANDS.reject, arguments: [uri] })];
+      return [new vscode.CodeLens(at(session.firstLine()), { title: '$(sparkle) Prototyper is writing — Stop (Esc)', command: COMMANDS.reject, arguments: [uri] })];
     }
     const hunks = session.lensHunks();
     const lenses: vscode.CodeLens[] = [];

@@ -194,7 +194,8 @@ export class InlineController implements vscode.Disposable {
     }
     // Closing a changed document's editor asks to save or revert it: either way the document is
     // settled by the user's answer, so the session only stops and touches nothing more.
-    for (const [key, session] of this.sessions) if (!shown.has(key)) session.abandon();
+    const visible = new Set(vscode.window.visibleTextEditors.map((editor) => editor.document.uri.toString()));
+    for (const [key, session] of this.sessions) if (!shown.has(key) && !visible.has(key)) session.abandon();
   }
 
   private updateContext(): void {

@@ -39,6 +39,8 @@ export interface SessionProbe {
    * change event was recognised as the session's.
    */
   edit?(ms: number, ok: boolean, own: boolean): void;
+  /** A change that was not the session's own, and whether it touched the session's text. */
+  userChange?(inside: boolean): void;
 }
 
 /** The next edit to make, and how the session's picture of its lines changes once it is in. */
@@ -48,6 +50,10 @@ export interface PlannedEdit {
 }
 
 const MAX_REFUSED_EDITS = 50;
+/** How long an applied edit's change event may take to arrive before the session stops waiting. */
+const ECHO_WAIT_MS = 5000;
+/** Decoration updates while streaming, at most this often. */
+const SHOW_INTERVAL_MS = 100;
 
 export abstract class InlineSession implements vscode.Disposable {
   readonly writer: DocumentWriter;
@@ -72,6 +78,9 @@ export abstract class InlineSession implements vscode.Disposable {
   private refused = 0;
   /** Characters received when the edit being applied was planned. */
   private plannedUpTo = 0;
+  /** Called when the change event of the edit being awaited arrives. */
+  private echoSeen: (() => void) | undefined;
+  private shownAt = -Infinity;
   /** Accept or Reject is being carried out: no more rendering. */
   private settling = false;
   /** Accept or Reject was asked for (the stream may still be stopping). */
@@ -131,11 +140,14 @@ export abstract class InlineSession implements vscode.Disposable {
       this.planned = undefined;
       planned.applied();
       this.markRendered(this.plannedUpTo);
+      this.echoSeen?.();
       this.probe?.slice?.(performance.now() - started);
       return;
     }
     for (const change of event.contentChanges) {
-      if (this.userChange(change) === 'inside' && this.stateValue === 'streaming') this.freeze();
+      const where = this.userChange(change);
+      this.probe?.userChange?.(where === 'inside');
+      if (where === 'inside' && this.stateValue === 'streaming') this.freeze();
     }
     this.changed.fire();
     this.render();
@@ -158,7 +170,7 @@ export abstract class InlineSession implements vscode.Disposable {
 
   /** Shows the session again (its document came back into view in another editor). */
   refresh(): void {
-    if (this.stateValue !== 'done') this.show();
+    if (this.stateValue !== 'done') this.show(true);
   }
 
   /** The document was closed: stop, touch nothing more. */
@@ -249,16 +261,37 @@ export abstract class InlineSession implements vscode.Disposable {
     this.planned = edit;
     const sent = performance.now();
     const ok = await this.writer.replace(edit.replacement, undo);
+    if (ok && this.planned === edit) {
+      // Applied, but its change event has not reached the extension host yet (it can come after
+      // the edit's answer): the document does not hold the text until it does.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, ECHO_WAIT_MS);
+        this.echoSeen = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.echoSeen = undefined;
+    }
     this.probe?.edit?.(performance.now() - sent, ok, this.planned !== edit);
     if (this.planned === edit) {
-      // Applied without its change event being recognised as ours (or refused): never guess.
+      // Refused: nothing changed. Applied but its event never came: taken as applied.
       this.planned = undefined;
+      this.writer.forgetExpected();
       if (ok) edit.applied();
     }
     return ok;
   }
 
-  protected show(): void {
+  /**
+   * Shows the session's decorations. While it streams, at most every SHOW_INTERVAL_MS: each
+   * update is a message the window handles before the next edit, and between updates the
+   * decorations grow with the streamed text by themselves.
+   */
+  protected show(force = false): void {
+    const now = performance.now();
+    if (!force && this.stateValue === 'streaming' && now - this.shownAt < SHOW_INTERVAL_MS) return;
+    this.shownAt = now;
     this.decorations.show(this.writer.editors(), this.stateValue === 'done' ? EMPTY_LOOK : this.look());
   }
 

@@ -48,12 +48,12 @@ let opened = 0;
  * VS Code may hand out a just-closed untitled document again for a new untitled one.
  */
 export async function openEditor(text: string, language = 'typescript'): Promise<vscode.TextEditor> {
-  const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(`untitled:/host-test-${Date.now()}-${++opened}`));
+  // The language comes from the name: changing it later closes and reopens the document.
+  const extension = { typescript: 'ts', python: 'py', plaintext: 'txt' }[language] ?? 'txt';
+  const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(`untitled:/host-test-${Date.now()}-${++opened}.${extension}`));
   const editor = await vscode.window.showTextDocument(document, { preview: false });
-  await vscode.languages.setTextDocumentLanguage(document, language);
-  const shown = vscode.window.activeTextEditor ?? editor;
-  if (!(await shown.edit((builder) => builder.insert(new vscode.Position(0, 0), text)))) throw new Error('could not fill the test document');
-  return shown;
+  if (!(await editor.edit((builder) => builder.insert(new vscode.Position(0, 0), text)))) throw new Error('could not fill the test document');
+  return editor;
 }
 
 /** Feeds the session every change of its document, as the controller does. */
