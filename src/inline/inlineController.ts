@@ -13,6 +13,11 @@ import { InsertionSession } from './insertionSession';
 import { askInstruction, InstructionHistory } from './instructionInput';
 import { buildRequest, credentials, displayPath, inlineModel, selectedLines, type RequestPlace } from './requestContext';
 
+/**
+ * The documents with a session streaming, and with one waiting for review, as `when` contexts
+ * (`resource in prototyper.inline.reviewing`): keyed by document rather than by the active editor,
+ * so focus moving between a webview and the editor can never leave them stale.
+ */
 export const CONTEXT_STREAMING = 'prototyper.inline.streaming';
 export const CONTEXT_REVIEWING = 'prototyper.inline.reviewing';
 
@@ -44,7 +49,6 @@ export class InlineController implements vscode.Disposable {
       vscode.window.onDidChangeVisibleTextEditors(() => {
         for (const session of this.sessions.values()) session.refresh();
       }),
-      vscode.window.onDidChangeActiveTextEditor(() => this.updateContext()),
       vscode.window.tabGroups.onDidChangeTabs(() => this.closeHidden()),
       vscode.workspace.onDidCloseTextDocument((document) => this.sessions.get(document.uri.toString())?.abandon()),
     ];
@@ -198,10 +202,20 @@ export class InlineController implements vscode.Disposable {
     for (const [key, session] of this.sessions) if (!shown.has(key) && !visible.has(key)) session.abandon();
   }
 
+  private lastContext = '';
+
   private updateContext(): void {
-    const session = this.sessionFor(vscode.window.activeTextEditor?.document);
-    void vscode.commands.executeCommand('setContext', CONTEXT_STREAMING, session?.state === 'streaming');
-    void vscode.commands.executeCommand('setContext', CONTEXT_REVIEWING, session?.state === 'review');
+    const streaming: string[] = [];
+    const reviewing: string[] = [];
+    for (const [key, session] of this.sessions) {
+      if (session.state === 'streaming') streaming.push(key);
+      else if (session.state === 'review') reviewing.push(key);
+    }
+    const context = JSON.stringify([streaming, reviewing]);
+    if (context === this.lastContext) return;
+    this.lastContext = context;
+    void vscode.commands.executeCommand('setContext', CONTEXT_STREAMING, streaming);
+    void vscode.commands.executeCommand('setContext', CONTEXT_REVIEWING, reviewing);
   }
 
   dispose(): void {
