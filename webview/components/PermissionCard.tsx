@@ -1,8 +1,10 @@
-// The agent asks to run a tool: the exact command or path, why, and Accept / Reject / Always Allow.
-// Focus moves to the card when it appears so keyboard users land on it.
+// The agent asks to run a tool: the exact command or path, why, and Accept / Reject / Always Allow
+// with their shortcuts on the buttons. Focus moves to the card when it appears, and after an
+// answer to the next card waiting or the composer.
 import { useEffect, useRef } from 'preact/hooks';
 import { answerPermission } from '../chat/controller';
 import type { PromptCard } from '../chat/types';
+import { ACCEPT_ARIA, ACCEPT_KEYS, focusAfterAnswer, isFirstPending, REJECT_ARIA, REJECT_KEYS } from './keys';
 
 type Permission = Extract<PromptCard, { kind: 'permission' }>;
 
@@ -20,9 +22,13 @@ export function PermissionCard({ prompt }: { prompt: Permission }) {
   const ref = useRef<HTMLDivElement>(null);
   const pending = prompt.status === 'pending';
   useEffect(() => {
-    if (pending) ref.current?.focus();
+    if (pending && isFirstPending(ref.current)) ref.current?.focus();
   }, [pending]);
   const { label, text } = subject(prompt);
+  const answer = (decision: 'accepted' | 'rejected' | 'always_allowed') => {
+    answerPermission(prompt.id, decision, prompt.tool);
+    focusAfterAnswer();
+  };
   const titleId = `perm-title-${prompt.id}`;
   return (
     <div ref={ref} class={`prompt-card permission-card ${prompt.status}`} tabIndex={-1} role="group" aria-labelledby={titleId} data-prompt-id={prompt.id}>
@@ -39,13 +45,13 @@ export function PermissionCard({ prompt }: { prompt: Permission }) {
       {prompt.reason && <div class="permission-reason">Why: {prompt.reason}</div>}
       {pending ? (
         <div class="prompt-actions">
-          <vscode-button appearance="primary" onClick={() => answerPermission(prompt.id, 'accepted', prompt.tool)}>
-            Accept
+          <vscode-button appearance="primary" title={`Accept (${ACCEPT_KEYS})`} aria-keyshortcuts={ACCEPT_ARIA} onClick={() => answer('accepted')}>
+            Accept <kbd class="button-keys">{ACCEPT_KEYS}</kbd>
           </vscode-button>
-          <vscode-button appearance="secondary" onClick={() => answerPermission(prompt.id, 'rejected', prompt.tool)}>
-            Reject
+          <vscode-button appearance="secondary" title={`Reject (${REJECT_KEYS})`} aria-keyshortcuts={REJECT_ARIA} onClick={() => answer('rejected')}>
+            Reject <kbd class="button-keys">{REJECT_KEYS}</kbd>
           </vscode-button>
-          <vscode-button appearance="secondary" title={`Allow ${prompt.tool} without asking from now on`} onClick={() => answerPermission(prompt.id, 'always_allowed', prompt.tool)}>
+          <vscode-button appearance="secondary" title={`Allow ${prompt.tool} without asking from now on`} onClick={() => answer('always_allowed')}>
             Always Allow
           </vscode-button>
         </div>

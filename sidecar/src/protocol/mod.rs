@@ -15,6 +15,7 @@ pub mod channel;
 pub mod fs;
 pub mod http;
 pub mod inline;
+pub mod models;
 pub mod presets;
 pub mod process;
 pub mod rpc;
@@ -75,6 +76,8 @@ pub fn exported_types() -> Vec<Exporter> {
         export::<ai::OllamaModel>,
         export::<ai::AnthropicModel>,
         export::<ai::OpenAiModel>,
+        export::<models::ModelInfoParams>,
+        export::<models::ModelDetails>,
         export::<ai::PullModelParams>,
         export::<ai::PullEvent>,
         // inline

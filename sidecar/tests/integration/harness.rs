@@ -105,6 +105,8 @@ pub struct Sidecar {
     pub outside: PathBuf,
     _temp: tempfile::TempDir,
     options: Options,
+    /// How long a wait may take (`WAIT` unless a test against a slow real server raises it).
+    wait: Duration,
 }
 
 impl Sidecar {
@@ -159,6 +161,7 @@ impl Sidecar {
             outside,
             _temp: temp,
             options,
+            wait: WAIT,
         }
     }
 
@@ -352,9 +355,14 @@ impl Sidecar {
         self.workspace.join(relative)
     }
 
-    /// Waits until `pick` finds what it looks for in the inbox; panics with stderr after `WAIT`.
+    /// Lets every later wait take up to `wait` (for a real model server on a busy machine).
+    pub fn set_wait(&mut self, wait: Duration) {
+        self.wait = wait;
+    }
+
+    /// Waits until `pick` finds what it looks for in the inbox; panics with stderr after the wait.
     fn wait_for<T>(&self, what: &str, mut pick: impl FnMut(&Inbox) -> Option<T>) -> T {
-        let deadline = Instant::now() + WAIT;
+        let deadline = Instant::now() + self.wait;
         let mut inbox = self.shared.inbox.lock().unwrap();
         loop {
             if let Some(found) = pick(&inbox) {
