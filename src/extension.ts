@@ -1,6 +1,8 @@
 // The extension's entry point: starts the sidecar supervisor and wires it, the relay, the chat
 // views, inline code in the editor, host commands, palette commands, status bar, settings and
 // trust together.
+// First, so that it runs before the rest of the bundle: the clock for the activation time logged.
+import { codeStartedAt } from './activationClock';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ChatPanels, CHAT_PANEL_TYPE } from './chat/chatPanels';
@@ -40,6 +42,7 @@ let supervisor: SidecarSupervisor | undefined;
 const RESTART_SETTINGS = ['sidecar.path', 'packageManager', 'ollama.host', 'openai.host', 'anthropic.host'].map((key) => `${SECTION}.${key}`);
 
 export function activate(context: vscode.ExtensionContext): PrototyperApi {
+  const activateStartedAt = performance.now();
   const output = vscode.window.createOutputChannel('Prototyper Sidecar');
   const logger = outputLogger(output);
   const sidecar = createSidecarSupervisor(context, logger);
@@ -164,6 +167,8 @@ export function activate(context: vscode.ExtensionContext): PrototyperApi {
 
   void sidecar.start();
   void openWalkthroughOnce(context);
+  const done = performance.now();
+  logger.info(`Activated in ${(done - codeStartedAt).toFixed(1)} ms (loading ${(activateStartedAt - codeStartedAt).toFixed(1)} ms, activate ${(done - activateStartedAt).toFixed(1)} ms)`);
   return { supervisor: sidecar, relay, router, terminals, inline };
 }
 
