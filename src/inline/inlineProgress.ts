@@ -29,7 +29,13 @@ export class InlineStatus implements vscode.Disposable {
     if (usage?.timeToFirstTokenMs !== undefined) parts.push(`${Math.round(usage.timeToFirstTokenMs)} ms`);
     if (usage && usage.tokensPerSecond > 0) parts.push(`${usage.tokensPerSecond.toFixed(1)} tok/s`);
     if (usage?.timeToFirstTokenMs !== undefined) lines.push(`Time to first token: ${Math.round(usage.timeToFirstTokenMs)} ms`);
-    if (usage) lines.push(`${usage.completionTokens} tokens at ${usage.tokensPerSecond.toFixed(1)} tokens/s; prompt ${usage.promptTokens} tokens`);
+    if (usage) {
+      // "~" where a count is the sidecar's estimate, as under a chat answer; a prompt count the
+      // provider did not give is left out rather than shown as 0.
+      const about = usage.estimated ? '~' : '';
+      const prompt = usage.promptTokens !== undefined ? `; prompt ${usage.promptTokens} tokens` : '';
+      lines.push(`${about}${usage.completionTokens} tokens at ${about}${usage.tokensPerSecond.toFixed(1)} tokens/s${prompt}`);
+    }
     if (usage?.contextLength) lines.push(`Context window (num_ctx): ${usage.contextLength.toLocaleString('en-US')} tokens`);
     const warned = !!usage?.truncated || !!result?.contextNote;
     if (usage?.truncated) lines.push('⚠ The model did not see the whole prompt: it was cut to fit the context window.');

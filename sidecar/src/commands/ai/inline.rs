@@ -16,7 +16,6 @@
 
 mod prompt;
 
-use super::agent::looks_truncated;
 use super::events::Events;
 use super::models::{parse_show, ModelInfo};
 use super::providers::{
@@ -24,6 +23,7 @@ use super::providers::{
     TurnRequest,
 };
 use super::stream::{Registration, NUM_CTX_CAP};
+use super::usage::Meter;
 use crate::context::RequestContext;
 use crate::error::AppError;
 use crate::protocol::ai::{CompletionEvent, DoneEvent, ModelOptions, ProviderKind, Think, Usage};
@@ -76,7 +76,7 @@ struct Ran {
 }
 
 fn cancelled(usage: Option<Usage>) -> CompletionEvent {
-    CompletionEvent::Done(DoneEvent { done_reason: Some("cancelled".into()), usage })
+    CompletionEvent::Done(DoneEvent { done_reason: Some("cancelled".into()), usage, warning: None })
 }
 
 /// Runs the request; `prompt` says how the model is prompted as soon as that is decided.
@@ -120,7 +120,6 @@ async fn run(context: &RequestContext, request: InlineRequest, events: &Events, 
     let fim_prefix = (request.task == InlineTask::Generate && capability.fill_in_middle)
         .then(|| prompt::fill_in_middle_prefix(&window.prefix, &request.instruction, language))
         .flatten();
-    let started = Instant::now();
     let (end, estimate) = match fim_prefix {
         Some(prefix) => {
             *prompt = InlinePrompt::FillInMiddle;
@@ -134,16 +133,21 @@ async fn run(context: &RequestContext, request: InlineRequest, events: &Events, 
             let messages = prompt::instruction_messages(&request, &window);
             let estimate = (messages.iter().map(|m| m.content.len() + 16).sum::<usize>() / 4) as u32;
             let think = quiet_thinking(&capability.info);
-            let turn = TurnRequest { model: &request.model, messages: &messages, tools: &[], options: &options, num_ctx, think: think.as_ref() };
+            let turn = TurnRequest { model: &request.model, messages: &messages, tools: &[], options: &options, num_ctx, think: think.as_ref(), tool_choice: None };
             (stream_turn(&client, &endpoint, &turn, events, cancel, idle).await?, estimate)
         }
     };
     let estimate = (kind == ProviderKind::Ollama).then_some(estimate);
+    let mut meter = Meter::new(num_ctx);
     let terminal = match end {
         TurnEnd::Finished(output) => {
-            CompletionEvent::Done(DoneEvent { done_reason: output.done_reason.clone(), usage: Some(usage(&output, started, num_ctx, estimate)) })
+            meter.add(&output, estimate);
+            CompletionEvent::Done(DoneEvent { done_reason: output.done_reason.clone(), usage: Some(meter.usage()), warning: None })
         }
-        TurnEnd::Cancelled(partial) => cancelled(Some(usage(&partial, started, num_ctx, None))),
+        TurnEnd::Cancelled(partial) => {
+            meter.add(&partial, None);
+            cancelled(Some(meter.usage()))
+        }
     };
     Ok(Ran { terminal, note: window.note })
 }
@@ -281,7 +285,9 @@ async fn stream_generate(
         }
         pending.drain(..complete);
         if !text.is_empty() {
-            output.first_token_at.get_or_insert_with(Instant::now);
+            let now = Instant::now();
+            output.first_token_at.get_or_insert(now);
+            output.first_output_at.get_or_insert(now);
             events.chunk(text, String::new());
         }
         if ended && !done {
@@ -294,14 +300,15 @@ async fn stream_generate(
 
 /// Reads one `/api/generate` line into `output` (and its text into `text`); true at the last.
 fn generate_line(line: &str, output: &mut TurnOutput, text: &mut String) -> Result<bool, Failure> {
-    let value: Value = serde_json::from_str(line).map_err(|err| malformed("Ollama", line, err))?;
+    let value: Value = serde_json::from_str(line).map_err(|err| malformed("Ollama", "prototyper.ollama.host", line, err))?;
     if let Some(error) = value.get("error") {
         let said = error.as_str().map(str::to_string).unwrap_or_else(|| error.to_string());
         return Err(Failure::new("server_error", format!("Ollama stopped with an error: {said} — retry, or check `ollama serve`'s log.")));
     }
-    if let Some(piece) = value.get("response").and_then(Value::as_str) {
+    if let Some(piece) = value.get("response").and_then(Value::as_str).filter(|piece| !piece.is_empty()) {
         text.push_str(piece);
         output.text.push_str(piece);
+        output.pieces += 1;
     }
     if value.get("done").and_then(Value::as_bool) != Some(true) {
         return Ok(false);
@@ -312,25 +319,6 @@ fn generate_line(line: &str, output: &mut TurnOutput, text: &mut String) -> Resu
     output.generation_time = value.get("eval_duration").and_then(Value::as_u64).filter(|&ns| ns > 0).map(Duration::from_nanos);
     output.done_reason = value.get("done_reason").and_then(Value::as_str).map(str::to_string);
     Ok(true)
-}
-
-/// The usage of one turn, as the chat reports it: time to first token, tokens per second of
-/// generation, the window and whether Ollama cut the prompt (`estimate`: tokens sent, Ollama only).
-fn usage(output: &TurnOutput, started: Instant, num_ctx: Option<u32>, estimate: Option<u32>) -> Usage {
-    let time_to_first_token_ms = output.first_token_at.map(|first| first.saturating_duration_since(started).as_secs_f64() * 1000.0);
-    let completion_tokens = output.completion_tokens.unwrap_or_else(|| output.text.len().div_ceil(4).min(u32::MAX as usize) as u32);
-    let end = output.finished_at.unwrap_or_else(Instant::now);
-    let measured = end.saturating_duration_since(output.first_token_at.unwrap_or(started));
-    let seconds = output.generation_time.unwrap_or(measured).as_secs_f64();
-    Usage {
-        prompt_tokens: output.prompt_tokens.unwrap_or(0),
-        completion_tokens,
-        time_to_first_token_ms,
-        tokens_per_second: if seconds > 0.0 { completion_tokens as f64 / seconds } else { 0.0 },
-        total_duration_ms: end.saturating_duration_since(started).as_secs_f64() * 1000.0,
-        truncated: estimate.is_some_and(|estimate| looks_truncated(estimate, output.prompt_tokens, num_ctx)),
-        context_length: num_ctx,
-    }
 }
 
 #[cfg(test)]
