@@ -15,8 +15,11 @@ import { buildRequest, credentials, displayPath, inlineModel, selectedLines, typ
 
 /**
  * The documents with a session streaming, and with one waiting for review, as `when` contexts
- * (`resource in prototyper.inline.reviewing`): keyed by document rather than by the active editor,
- * so focus moving between a webview and the editor can never leave them stale.
+ * (`resourcePath in prototyper.inline.reviewing`): keyed by document rather than by the active
+ * editor, so focus moving between a webview and the editor can never leave them stale. Paths, not
+ * URIs: in a remote window (code-server, SSH, WSL) the workbench knows a file as
+ * `vscode-remote://…` while the extension host has `file://…`, and `resourcePath` is the file
+ * system path (`fsPath` for `file:`, else `path`) on both sides.
  */
 export const CONTEXT_STREAMING = 'prototyper.inline.streaming';
 export const CONTEXT_REVIEWING = 'prototyper.inline.reviewing';
@@ -207,9 +210,12 @@ export class InlineController implements vscode.Disposable {
   private updateContext(): void {
     const streaming: string[] = [];
     const reviewing: string[] = [];
-    for (const [key, session] of this.sessions) {
-      if (session.state === 'streaming') streaming.push(key);
-      else if (session.state === 'review') reviewing.push(key);
+    for (const session of this.sessions.values()) {
+      const uri = session.document.uri;
+      // Both forms, for a window whose UI and files are on different platforms (`c:\x` and `/c:/x`).
+      const paths = uri.scheme === 'file' ? [...new Set([uri.fsPath, uri.path])] : [uri.path];
+      if (session.state === 'streaming') streaming.push(...paths);
+      else if (session.state === 'review') reviewing.push(...paths);
     }
     const context = JSON.stringify([streaming, reviewing]);
     if (context === this.lastContext) return;

@@ -1,6 +1,7 @@
 // The end-to-end suite: a real VS Code (code-server) with the packaged VSIX installed, the chat
 // and inline code talking to the scriptable fake provider, driven in Debian Chromium through
-// playwright-core (chat.e2e.mjs, inline.e2e.mjs; each file runs its own code-server).
+// playwright-core (chat.e2e.mjs, onboarding.e2e.mjs, inline.e2e.mjs; each file runs its own
+// code-server).
 // Run after scripts/package.sh: `node test/e2e/run.mjs`. Prints "e2e: N passed, N failed" and
 // exits non-zero on failure. Screenshots go to test-results/e2e/.
 import { run } from 'node:test';
