@@ -52,10 +52,16 @@ export class InlineDecorations implements vscode.Disposable {
   /** What each editor was last sent, so a stream sends only what changed (each is a message to the window). */
   private readonly sent = new WeakMap<vscode.TextEditor, Map<vscode.TextEditorDecorationType, string>>();
 
-  show(editors: readonly vscode.TextEditor[], look: SessionLook): void {
+  /**
+   * Sets the look on each editor. `fresh`: send everything, whatever was sent before — the window
+   * moves decorations along with edits, so after the document changed what was sent may no longer
+   * be where it shows (a whole-line range inside a replaced line is pushed off it). Streams skip
+   * unchanged ranges to save messages; a settled look is always sent fresh.
+   */
+  show(editors: readonly vscode.TextEditor[], look: SessionLook, fresh = false): void {
     for (const editor of editors) {
       let last = this.sent.get(editor);
-      if (!last) this.sent.set(editor, (last = new Map()));
+      if (!last || fresh) this.sent.set(editor, (last = new Map()));
       for (const [type, ranges] of [
         [this.added, look.added],
         [this.removed, look.removed],

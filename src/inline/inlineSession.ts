@@ -292,7 +292,7 @@ export abstract class InlineSession implements vscode.Disposable {
     const now = performance.now();
     if (!force && this.stateValue === 'streaming' && now - this.shownAt < SHOW_INTERVAL_MS) return;
     this.shownAt = now;
-    this.decorations.show(this.writer.editors(), this.stateValue === 'done' ? EMPTY_LOOK : this.look());
+    this.decorations.show(this.writer.editors(), this.stateValue === 'done' ? EMPTY_LOOK : this.look(), this.stateValue !== 'streaming');
   }
 
   private freeze(): void {
