@@ -21,6 +21,7 @@ import { InvokeRouter } from './relay/invokeRouter';
 import { WebviewBridge } from './relay/webviewBridge';
 import { ApiKeys } from './secrets';
 import { providerHost, readChatSettings, SECTION, timeouts } from './settings';
+import { registerScaffoldCommands } from './scaffold/commands';
 import { createSidecarSupervisor, outputLogger } from './sidecar/sidecarHost';
 import type { SidecarSupervisor, SupervisorStatus } from './sidecar/supervisor';
 import { ProviderHealth } from './providerHealth';
@@ -138,6 +139,7 @@ export function activate(context: vscode.ExtensionContext): PrototyperApi {
     vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, view),
     vscode.window.registerWebviewPanelSerializer(CHAT_PANEL_TYPE, panels),
     ...registerPaletteCommands({ view, panels, relay, apiKeys, supervisor: sidecar, output, terminals, settingsChanged }),
+    ...registerScaffoldCommands({ context, view, relay, supervisor: sidecar, terminals }),
     ...registerSetupCommands({ extensionId: context.extension.id, health, apiKeys, sendToChat: (event) => sendToChat({ view, panels, relay }, event) }),
     health,
     apiKeys.onDidChange(() => {

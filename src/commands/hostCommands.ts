@@ -39,6 +39,7 @@ export const CHAT_COMMANDS: readonly string[] = [
   'prototyper.setApiKey',
   'prototyper.openWalkthrough',
   'prototyper.checkProvider',
+  'prototyper.newProject',
 ];
 
 export function createHostCommands(deps: HostCommandDeps): HostCommandTable {

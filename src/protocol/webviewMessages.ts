@@ -74,7 +74,9 @@ export type HostEvent =
   /** "Show Chat History": open (or close) the history list. */
   | { kind: 'showHistory' }
   /** "Pull a Model" (the walkthrough): open the pull panel. */
-  | { kind: 'pullModel' };
+  | { kind: 'pullModel' }
+  /** Start a new chat with `text` as its first message (tailoring a new project). */
+  | { kind: 'startChat'; text: string };
 
 export type SidecarState = 'starting' | 'ready' | 'restarting' | 'crashed' | 'stopped';
 
@@ -160,6 +162,7 @@ export interface HostCommands {
   set_api_key: { args: { provider: Provider }; result: null };
   /** Reveal a workspace path in VS Code's explorer (`reveal_in_explorer`). */
   reveal_in_explorer: { args: { path: string }; result: null };
+  /** Start "Prototyper: New Project…" (the wizard runs in VS Code; answers at once). */
 }
 
 export type HostCommandName = keyof HostCommands;

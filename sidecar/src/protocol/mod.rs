@@ -19,6 +19,7 @@ pub mod models;
 pub mod presets;
 pub mod process;
 pub mod rpc;
+pub mod scaffold;
 
 use std::path::Path;
 use ts_rs::{Config, ExportError, TS};
@@ -83,6 +84,11 @@ pub fn exported_types() -> Vec<Exporter> {
         // inline
         export::<inline::InlineRequest>,
         export::<inline::InlineResult>,
+        // scaffold
+        export::<scaffold::TemplateInfo>,
+        export::<scaffold::ScaffoldProjectParams>,
+        export::<scaffold::ScaffoldEvent>,
+        export::<scaffold::ScaffoldResult>,
     ]
 }
 

@@ -8,6 +8,7 @@ mod faults;
 mod gate;
 mod inline;
 mod lists;
+mod project_tools;
 mod real_server;
 mod replay;
 mod streams;
