@@ -14,7 +14,7 @@ import { pathToFileURL } from 'node:url';
 
 const root = resolve(import.meta.dirname, '..');
 const results = join(root, 'bench/results');
-const ALL = ['relay', 'stream', 'webview', 'render', 'startup', 'scaffold'];
+const ALL = ['relay', 'stream', 'webview', 'render', 'startup', 'scaffold', 'inline'];
 /** Benchmarks that run only when named. */
 const ON_REQUEST = ['real-llm'];
 /** A bench that runs longer than this is stopped and counted as failed. */
@@ -40,8 +40,8 @@ async function runAll(requested) {
   // BENCH_PROFILE=1 (profiles of the page) wants readable names: the development build.
   const production = process.env.BENCH_PROFILE === '1' ? [] : ['--production'];
   execFileSync(process.execPath, ['esbuild.mjs', ...production], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-  // bench/startup runs a real VS Code; the install is skipped when it is already there.
-  if (names.includes('startup')) execFileSync('bash', [join(root, 'scripts/install-code-server.sh')], { stdio: 'inherit' });
+  // bench/startup and bench/inline run a real VS Code; the install is skipped when it is already there.
+  if (names.includes('startup') || names.includes('inline')) execFileSync('bash', [join(root, 'scripts/install-code-server.sh')], { stdio: 'inherit' });
   for (const name of names) await bundle(name);
 
   const reports = [];

@@ -1,5 +1,6 @@
 // The extension's entry point: starts the sidecar supervisor and wires it, the relay, the chat
-// views, host commands, palette commands, status bar, settings and trust together.
+// views, inline code in the editor, host commands, palette commands, status bar, settings and
+// trust together.
 // First, so that it runs before the rest of the bundle: the clock for the activation time logged.
 import { codeStartedAt } from './activationClock';
 import * as path from 'node:path';
@@ -12,6 +13,8 @@ import { createHostCommands } from './commands/hostCommands';
 import { registerPaletteCommands, sendToChat } from './commands/paletteCommands';
 import { registerSetupCommands, WALKTHROUGH_ID } from './commands/setupCommands';
 import { ProposalDocuments } from './commands/proposalDocuments';
+import { InlineController } from './inline/inlineController';
+import { registerInlineCommands } from './inline/inlineCommands';
 import type { HostToWebview, Provider } from './protocol/webviewMessages';
 import { ChannelRelay } from './relay/channelRelay';
 import { InvokeRouter } from './relay/invokeRouter';
@@ -36,6 +39,7 @@ export interface PrototyperApi {
   relay: ChannelRelay;
   router: InvokeRouter;
   terminals: TerminalRunner;
+  inline: InlineController;
 }
 
 let supervisor: SidecarSupervisor | undefined;
@@ -73,6 +77,7 @@ export function activate(context: vscode.ExtensionContext): PrototyperApi {
     },
   });
   const terminals = new TerminalRunner(relay, sidecar);
+  const inline = new InlineController({ channels: relay, sidecar, apiKeys, memento: context.workspaceState });
 
   const chatSettings = async () => readChatSettings(await apiKeys.presence());
   const settingsEvent = async (): Promise<HostToWebview> => ({ type: 'event', event: { kind: 'settings', settings: await chatSettings() } });
@@ -85,7 +90,7 @@ export function activate(context: vscode.ExtensionContext): PrototyperApi {
   const router = new InvokeRouter({
     channels: relay,
     sidecar,
-    hostCommands: createHostCommands({ chatSettings, settingsChanged, apiKeys, chats, proposals, editors }),
+    hostCommands: createHostCommands({ chatSettings, settingsChanged, apiKeys, chats, proposals, editors, inline }),
     credentials: async (provider) => ({ host: providerHost(provider), apiKey: await apiKeys.get(provider) }),
     completionDefaults: (params) => {
       const settings = vscode.workspace.getConfiguration(SECTION);
@@ -133,6 +138,8 @@ export function activate(context: vscode.ExtensionContext): PrototyperApi {
     proposals,
     editors,
     statusBar,
+    inline,
+    ...registerInlineCommands(inline),
     view,
     panels,
     vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, view),
@@ -174,7 +181,7 @@ export function activate(context: vscode.ExtensionContext): PrototyperApi {
   void openWalkthroughOnce(context);
   const done = performance.now();
   logger.info(`Activated in ${(done - codeStartedAt).toFixed(1)} ms (loading ${(activateStartedAt - codeStartedAt).toFixed(1)} ms, activate ${(done - activateStartedAt).toFixed(1)} ms)`);
-  return { supervisor: sidecar, relay, router, terminals };
+  return { supervisor: sidecar, relay, router, terminals, inline };
 }
 
 export async function deactivate(): Promise<void> {

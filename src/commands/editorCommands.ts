@@ -1,6 +1,6 @@
-// Host commands that touch editors: insert at the cursor, apply a proposal after a diff and a
-// modal confirmation, open code/diffs/files. Edits go through the editor (WorkspaceEdit) so an
-// open, dirty document is edited in place, and nothing is ever saved on the user's behalf.
+// Host commands that touch editors: insert at the cursor, open code/diffs/files (Apply to File is
+// in src/inline/applyToFile.ts). Edits go through the editor so an open, dirty document is edited
+// in place, and nothing is ever saved on the user's behalf.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { HOST_ERROR_CODES } from '../protocol/webviewMessages';
@@ -54,63 +54,6 @@ export async function insertAtCursor(tracker: EditorTracker, args: Record<string
   return null;
 }
 
-/**
- * Shows the diff between the file and the proposal, asks in a modal, and applies the proposal
- * only if the user accepts and the document still has the text the diff showed.
- */
-export async function applyToFile(proposals: ProposalDocuments, tracker: EditorTracker, args: Record<string, unknown>): Promise<{ applied: boolean }> {
-  const code = requireString(args, 'code', { allowEmpty: true });
-  const requestedPath = optionalString(args, 'path');
-  let uri: vscode.Uri;
-  if (requestedPath) {
-    uri = vscode.Uri.file(await resolveInWorkspace(workspaceRoot(), requestedPath));
-  } else {
-    const editor = tracker.current();
-    if (!editor) throw failed('No file was named and no editor is open; open the file to apply the code to, then try again.');
-    uri = editor.document.uri;
-  }
-  const label = uri.scheme === 'file' ? vscode.workspace.asRelativePath(uri, false) : path.basename(uri.path);
-
-  const existing = await openIfExists(uri);
-  const shownText = existing?.getText();
-  const proposalUri = proposals.create(code, label, 'proposed');
-  const leftUri = existing ? uri : proposals.create('', label, 'new-file');
-  try {
-    await vscode.commands.executeCommand('vscode.diff', leftUri, proposalUri, `${label} ↔ Proposed change`, { preview: true });
-    // Nothing here saves; the user's auto save may (VS Code in a browser turns it on by default).
-    const saving = vscode.workspace.getConfiguration('files', uri).get<string>('autoSave', 'off') !== 'off' ? 'your auto save setting will save it.' : 'it is not saved for you.';
-    const choice = await vscode.window.showInformationMessage(
-      `Apply the proposed change to ${label}?`,
-      {
-        modal: true,
-        detail: existing
-          ? `The change is made in the editor${existing.isDirty ? ', on top of your unsaved changes' : ''}; ${saving}`
-          : `A new file is created with this content; ${saving}`,
-      },
-      'Apply',
-    );
-    if (choice !== 'Apply') return { applied: false };
-
-    const edit = new vscode.WorkspaceEdit();
-    if (existing) {
-      const current = existing.isClosed ? await vscode.workspace.openTextDocument(uri) : existing;
-      if (current.getText() !== shownText) {
-        throw failed(`${label} changed after the diff was shown, so nothing was applied. Ask for the change again to see a fresh diff.`);
-      }
-      edit.replace(uri, new vscode.Range(current.positionAt(0), current.positionAt(current.getText().length)), code);
-    } else {
-      if (await openIfExists(uri)) throw failed(`${label} was created after the diff was shown, so nothing was applied. Ask again.`);
-      edit.createFile(uri, { ignoreIfExists: false });
-      edit.insert(uri, new vscode.Position(0, 0), code);
-    }
-    if (!(await vscode.workspace.applyEdit(edit))) throw failed(`VS Code refused the edit to ${label}; nothing was applied.`);
-    await vscode.window.showTextDocument(uri, { preview: false });
-    return { applied: true };
-  } finally {
-    proposals.forget(proposalUri);
-  }
-}
-
 export async function openInEditor(args: Record<string, unknown>): Promise<null> {
   const content = requireString(args, 'code', { allowEmpty: true });
   const language = optionalString(args, 'languageId');
@@ -145,7 +88,7 @@ export async function openFile(args: Record<string, unknown>): Promise<null> {
 }
 
 /** The document at `uri` if the file exists (or is already open), else undefined. */
-async function openIfExists(uri: vscode.Uri): Promise<vscode.TextDocument | undefined> {
+export async function openIfExists(uri: vscode.Uri): Promise<vscode.TextDocument | undefined> {
   const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
   if (open) return open;
   try {

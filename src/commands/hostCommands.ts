@@ -8,7 +8,9 @@ import { HostCommandError } from '../relay/invokeRouter';
 import type { ApiKeys } from '../secrets';
 import { allowTool, PROVIDERS, updateSettingFromWebview } from '../settings';
 import { requireString } from './args';
-import { applyToFile, insertAtCursor, openDiff, openFile, openInEditor, type EditorTracker } from './editorCommands';
+import { applyToFile } from '../inline/applyToFile';
+import type { InlineController } from '../inline/inlineController';
+import { insertAtCursor, openDiff, openFile, openInEditor, type EditorTracker } from './editorCommands';
 import type { ProposalDocuments } from './proposalDocuments';
 import { findFiles, readAttachment, revealInExplorer } from './workspaceCommands';
 
@@ -20,6 +22,7 @@ export interface HostCommandDeps {
   chats: ChatStore;
   proposals: ProposalDocuments;
   editors: EditorTracker;
+  inline: InlineController;
 }
 
 /** The settings `open_setting` opens: this extension's own. */
@@ -51,7 +54,7 @@ export function createHostCommands(deps: HostCommandDeps): HostCommandTable {
       return null;
     },
     insert_at_cursor: (args) => insertAtCursor(deps.editors, args),
-    apply_to_file: (args) => applyToFile(deps.proposals, deps.editors, args),
+    apply_to_file: (args) => applyToFile(deps.inline, deps.proposals, deps.editors, args),
     open_in_editor: (args) => openInEditor(args),
     open_diff: (args) => openDiff(deps.proposals, args),
     open_file: (args) => openFile(args),

@@ -261,12 +261,12 @@ describe('chat in a real VS Code', { timeout: 10 * 60_000 }, () => {
       assert.equal(chats[0].aborted, true);
     }));
 
-  it('Apply to File shows the diff, asks, and changes only the editor; Cancel changes nothing', { timeout: TEST_TIMEOUT }, () =>
+  it('Apply to File shows the change in the editor; Reject keeps the file, Accept changes only the editor', { timeout: TEST_TIMEOUT }, () =>
     scenario('7-apply-to-file', async () => {
       const file = join(workspace, 'src/greeting.ts');
       const onDisk = readFileSync(file, 'utf8');
-      const proposal = "export const greeting = (name: string) => `Hi, ${name}!`;";
-      await script([{ text: `Here is the new src/greeting.ts:\n\n\`\`\`ts\n${proposal}\n\`\`\`\n`, delayMs: 20 }]);
+      const proposal = onDisk.replace('Hello, ${name}!', 'Hi, ${name}!');
+      await script([{ text: `Here is the new src/greeting.ts:\n\n\`\`\`ts\n${proposal}\`\`\`\n`, delayMs: 20 }]);
       await newChat();
       await sendMessage('Shorten src/greeting.ts');
       const apply = wb.chat.locator('.code-block button[aria-label="Apply to File"]').last();
@@ -275,22 +275,23 @@ describe('chat in a real VS Code', { timeout: 10 * 60_000 }, () => {
         return turn && !turn.spinner && (await apply.count()) === 1;
       });
 
-      // Cancel first: the dialog names the file; nothing changes.
+      // Reject first (Escape): the diff was shown in the editor; nothing changes.
       await apply.click();
-      const dialog = await applyDialog('src/greeting.ts');
-      assert.match(dialog, /not saved for you/, `the dialog says the change is not saved: ${dialog}`);
-      await wb.page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Cancel' }).click();
+      await applyReview();
+      await wb.page.keyboard.press('Escape');
       await wb.poll('the code block to say "Not applied"', async () => (await wb.chat.locator('.code-block .code-note', { hasText: 'Not applied' }).count()) > 0);
+      await wb.poll('Reject to leave the file as it was, unchanged', async () => !(await activeTabDirty()), { dumpChat: false });
 
       await apply.click();
-      await applyDialog('src/greeting.ts');
-      await wb.page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Apply' }).click();
+      await applyReview();
+      await wb.page.keyboard.press('Tab');
       await wb.poll('greeting.ts open with the proposal, unsaved', async () => {
         const tab = wb.page.locator('.tabs-container .tab.active', { hasText: 'greeting.ts' });
         if ((await tab.count()) === 0 || !((await tab.getAttribute('class', { timeout: 1000 })) ?? '').includes('dirty')) return false;
         const text = await wb.page.locator('.editor-group-container.active .monaco-editor .view-lines').first().innerText({ timeout: 1000 });
-        return squash(text.replace(/\u00a0/g, ' ')).includes('Hi, ${name}!');
+        return squash(text.replace(/\u00a0/g, ' ')).includes('Hi, ${name}!') && !text.includes('Hello');
       }, { describe: async () => `tabs: ${JSON.stringify(await wb.page.locator('.tabs-container .tab').evaluateAll((tabs) => tabs.map((t) => `${t.textContent} [${t.className}]`)))}; on disk: ${readFileSync(file, 'utf8')}` });
+      await wb.poll('the code block to say "Applied"', async () => (await wb.chat.locator('.code-block .code-note', { hasText: 'Applied' }).count()) > 0);
       assert.equal(readFileSync(file, 'utf8'), onDisk, 'the file on disk is not saved for the user');
       await wb.runCommand('File: Revert File');
       await wb.openChat();
@@ -461,14 +462,16 @@ async function pendingPermission(tool) {
   });
 }
 
-/** Waits for VS Code's modal asking to apply a change to `label`; returns its text. */
-async function applyDialog(label) {
-  return wb.poll(`the Apply dialog for ${label}`, async () => {
-    const box = wb.page.locator('.monaco-dialog-box');
-    if ((await box.count()) === 0) return null;
-    const text = await box.innerText({ timeout: 1000 });
-    return text.includes(`Apply the proposed change to ${label}?`) ? text : null;
+/** Waits for Apply to File's diff in the editor: its Accept/Reject lens above the change. */
+async function applyReview() {
+  await wb.poll('the change shown in the editor with Accept and Reject', async () => {
+    const lenses = await wb.page.locator('.editor-group-container.active .codelens-decoration a').allInnerTexts();
+    return lenses.some((text) => text.includes('Accept (Tab)')) && lenses.some((text) => text.includes('Reject (Esc)'));
   }, { dumpChat: false });
+}
+
+async function activeTabDirty() {
+  return ((await wb.page.locator('.tabs-container .tab.active').getAttribute('class')) ?? '').includes('dirty');
 }
 
 async function clickPermission(label) {

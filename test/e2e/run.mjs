@@ -1,13 +1,15 @@
 // The end-to-end suite: a real VS Code (code-server) with the packaged VSIX installed, the chat
-// talking to the scriptable fake provider, driven in Debian Chromium through playwright-core.
+// and inline code talking to the scriptable fake provider, driven in Debian Chromium through
+// playwright-core (chat, onboarding, scaffold and inline `*.e2e.mjs`; each file runs its own
+// code-server).
 // Run after scripts/package.sh: `node test/e2e/run.mjs`. Prints "e2e: N passed, N failed" and
 // exits non-zero on failure. Screenshots go to test-results/e2e/.
 import { run } from 'node:test';
 import { spec } from 'node:test/reporters';
 import { resolve } from 'node:path';
 
-const files = ['chat.e2e.mjs', 'onboarding.e2e.mjs', 'scaffold.e2e.mjs', 'assets.e2e.mjs'].map((file) => resolve(import.meta.dirname, file));
-const stream = run({ files, concurrency: 1, timeout: 40 * 60_000 });
+const files = ['chat.e2e.mjs', 'onboarding.e2e.mjs', 'scaffold.e2e.mjs', 'assets.e2e.mjs', 'inline.e2e.mjs'].map((file) => resolve(import.meta.dirname, file));
+const stream = run({ files, concurrency: 1, timeout: 50 * 60_000 });
 let passed = 0;
 let failed = 0;
 stream.on('test:pass', (event) => {

@@ -1,7 +1,7 @@
 // A scriptable fake of the three model-provider APIs Prototyper speaks, for the sidecar's Rust
 // integration tests, the TypeScript tests, the end-to-end suite and the benchmarks. Plain Node 20,
-// no dependencies. It speaks the real wire formats: Ollama (/api/chat NDJSON, /api/tags, /api/show,
-// /api/pull), OpenAI-compatible (/v1/chat/completions SSE with tool_calls deltas and usage,
+// no dependencies. It speaks the real wire formats: Ollama (/api/chat and /api/generate NDJSON,
+// /api/tags, /api/show, /api/pull), OpenAI-compatible (/v1/chat/completions SSE with tool_calls deltas and usage,
 // /v1/models) and Anthropic (/v1/messages SSE with message_start … message_stop, /v1/models).
 //
 // Start:   node test/fake-provider/server.mjs [--port N] [--no-models]   (default 0: a free port)
@@ -22,8 +22,11 @@
 //                    requireKey: every provider request must carry this key (Bearer, or x-api-key
 //                    for Anthropic), else 401 in the provider's error format.
 //                    models.ollama: [{ name, family?, families?, parameterSize?, capabilities?,
-//                    contextLength? }]; models.openai: [{ id, …any /v1/models fields }];
+//                    contextLength?, template? }]; models.openai: [{ id, …any /v1/models fields }];
 //                    models.anthropic: [{ id, displayName?, capabilities?, max_input_tokens? }].
+//                    An Ollama model fills in the middle (/api/generate with `suffix`) when its
+//                    capabilities include "insert" or its template uses .Suffix; others get
+//                    Ollama's 400 "does not support insert".
 //                    props: llama.cpp's GET /props answer; lmStudio: LM Studio's /api/v0/models
 //                    entries (both answer 404 when unset, as on other servers).
 //   POST /__reset    forget queues, config and recorded requests.
@@ -49,6 +52,10 @@
 //   doneReason      Ollama done_reason / OpenAI finish_reason / Anthropic stop_reason override
 //   tokens          N: a fast stream of N pieces "tok " written in batches of `tokensPerWrite`
 //                   (default 256) with no pauses, for throughput benchmarks
+//   tokenText       the pieces of a `tokens` stream instead of "tok ": a string, or an array used
+//                   in turn (so a benchmark can stream lines of code)
+//   writeIntervalMs pause between the batches of a `tokens` stream (a paced stream: 25 tokens per
+//                   16 ms is `tokensPerWrite: 25, writeIntervalMs: 16`)
 //   replay          a recorded body to answer with instead, by its path under test/fixtures/
 //                   (real llama.cpp streams in real-streams/, Ollama's documented ones in ollama/);
 //                   see replay.mjs for `replayStatus` and `replayPieces`
@@ -61,6 +68,8 @@
 //                   each token in lockstep, so two paths can be compared token by token. Waits under
 //                   2 ms block the server's event loop (for sub-millisecond pacing): run the server in
 //                   its own process for this, as bench/ does.
+// Ollama's /api/generate takes the same entries from the ollama queue (text, chunkSize, delayMs,
+// tokens, …) and streams them as `response` pieces.
 // A pull script entry: { total (bytes, default 1000), steps (default 4), delayMs, status, error,
 //   cutAfterChunks }.
 
@@ -125,6 +134,7 @@ export async function startFakeProvider({ port = 0, host = '127.0.0.1', noModels
       const request = record.body ?? {};
       switch (`${req.method} ${path}`) {
         case 'POST /api/chat': return await ollamaChat(state, req, res, request);
+        case 'POST /api/generate': return await ollamaGenerate(state, req, res, request);
         case 'GET /api/tags': return json(res, 200, ollamaTags(state));
         case 'POST /api/show': return ollamaShow(state, res, request);
         case 'POST /api/pull': return await ollamaPull(state, res, request);
@@ -269,15 +279,25 @@ function cut(res) {
   res.socket?.end();
 }
 
-/** Writes `count` copies of `line` in large batches as fast as the socket takes them. */
-async function writeFast(res, line, count, perWrite) {
-  const batch = line.repeat(perWrite);
-  let left = count;
-  while (left > 0 && !res.destroyed) {
-    const n = Math.min(perWrite, left);
-    const ok = res.write(n === perWrite ? batch : line.repeat(n));
-    left -= n;
+/**
+ * Writes `count` token lines in batches of `perWrite` as fast as the socket takes them, or paced
+ * by `entry.writeIntervalMs`. `line(piece)` frames one piece; the pieces are `entry.tokenText`
+ * (a string, or an array used in turn), else "tok ".
+ */
+async function writeFast(res, line, count, perWrite, entry = {}) {
+  const texts = Array.isArray(entry.tokenText) ? entry.tokenText : [entry.tokenText ?? 'tok '];
+  const framed = texts.map((text) => line(text));
+  const uniform = framed.length === 1 ? framed[0].repeat(perWrite) : null;
+  let written = 0;
+  while (written < count && !res.destroyed) {
+    const n = Math.min(perWrite, count - written);
+    let batch = '';
+    if (uniform !== null && n === perWrite) batch = uniform;
+    else for (let i = 0; i < n; i++) batch += framed[(written + i) % framed.length];
+    const ok = res.write(batch);
+    written += n;
     if (!ok) await new Promise((resolve) => res.once('drain', resolve));
+    if (entry.writeIntervalMs && written < count) await sleep(entry.writeIntervalMs);
   }
   return !res.destroyed;
 }
@@ -334,7 +354,7 @@ function ollamaShow(state, res, request) {
   const modelInfo = { 'general.architecture': arch, 'general.parameter_count': 1000000 };
   if (model.contextLength != null) modelInfo[`${arch}.context_length`] = model.contextLength;
   return json(res, 200, {
-    modelfile: '', parameters: '', template: '{{ .Prompt }}',
+    modelfile: '', parameters: '', template: model.template ?? '{{ .Prompt }}',
     details: { format: 'gguf', family: arch, families: model.families ?? [arch], parameter_size: model.parameterSize ?? '1B', quantization_level: 'Q4_K_M' },
     model_info: modelInfo,
     capabilities: model.capabilities ?? ['completion'],
@@ -366,7 +386,7 @@ async function ollamaChat(state, req, res, request) {
   }
   res.writeHead(200, { 'content-type': 'application/x-ndjson' });
   if (entry.tokens) {
-    if (await writeFast(res, line({ content: 'tok ' }), entry.tokens, entry.tokensPerWrite ?? 256)) res.end(done(entry.tokens));
+    if (await writeFast(res, (text) => line({ content: text }), entry.tokens, entry.tokensPerWrite ?? 256, entry)) res.end(done(entry.tokens));
     return;
   }
   if (entry.paced) {
@@ -377,6 +397,36 @@ async function ollamaChat(state, req, res, request) {
   const parts = ps.map((p) => line(p.kind === 'text' ? { content: p.text } : { thinking: p.text }));
   if (toolCalls.length) parts.push(line({ tool_calls: toolCalls }));
   const ok = await writeParts(res, entry, parts, { malformed: 'this line is not JSON\n', midError: (m) => JSON.stringify({ error: m }) + '\n' });
+  if (ok) res.end(done(entry.evalCount ?? Math.max(1, ps.length)));
+}
+
+/** /api/generate: a completion of `prompt` (and, for models that can, fill-in-the-middle with `suffix`). */
+async function ollamaGenerate(state, req, res, request) {
+  const model = ollamaModel(state, request.model);
+  if (!model) return json(res, 404, { error: `model "${request.model}" not found, try pulling it first` });
+  const canInsert = (model.capabilities ?? []).includes('insert') || (model.template ?? '').includes('.Suffix');
+  if (request.suffix && !canInsert) {
+    return json(res, 400, { error: `registry.ollama.ai/library/${model.name} does not support insert` });
+  }
+  const entry = nextEntry(state, 'ollama');
+  if (!(await beforeResponse(res, entry, 'ollama'))) return;
+  const created_at = new Date().toISOString();
+  const line = (response) => JSON.stringify({ model: request.model, created_at, response, done: false }) + '\n';
+  const promptEvalCount = entry.promptEvalCount ?? Math.ceil(((request.prompt ?? '').length + (request.suffix ?? '').length) / 4);
+  const done = (evalCount) =>
+    JSON.stringify({
+      model: request.model, created_at, response: '', done: true, done_reason: entry.doneReason ?? 'stop', context: [1, 2, 3],
+      total_duration: 1000000, load_duration: 1000, prompt_eval_count: promptEvalCount, prompt_eval_duration: 1000,
+      eval_count: evalCount, eval_duration: Math.max(1, evalCount) * 1000000,
+    }) + '\n';
+  if (request.stream === false) return json(res, 200, { ...JSON.parse(done(1)), response: entry.text ?? '' });
+  res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+  if (entry.tokens) {
+    if (await writeFast(res, line, entry.tokens, entry.tokensPerWrite ?? 256, entry)) res.end(done(entry.tokens));
+    return;
+  }
+  const ps = pieces({ ...entry, thinking: undefined });
+  const ok = await writeParts(res, entry, ps.map((p) => line(p.text)), { malformed: 'this line is not JSON\n', midError: (m) => JSON.stringify({ error: m }) + '\n' });
   if (ok) res.end(done(entry.evalCount ?? Math.max(1, ps.length)));
 }
 
@@ -479,7 +529,7 @@ async function openaiChat(state, req, res, request) {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   if (entry.tokens) {
     res.write(event({ role: 'assistant', content: '' }));
-    if (await writeFast(res, event({ content: 'tok ' }), entry.tokens, entry.tokensPerWrite ?? 256)) res.end(tail(entry.tokens));
+    if (await writeFast(res, (text) => event({ content: text }), entry.tokens, entry.tokensPerWrite ?? 256, entry)) res.end(tail(entry.tokens));
     return;
   }
   const ps = pieces(entry);
@@ -525,7 +575,7 @@ async function anthropicMessages(state, req, res, request) {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   if (entry.tokens) {
     res.write(start + sse('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }));
-    if (await writeFast(res, sse('content_block_delta', { index: 0, delta: { type: 'text_delta', text: 'tok ' } }), entry.tokens, entry.tokensPerWrite ?? 256)) {
+    if (await writeFast(res, (text) => sse('content_block_delta', { index: 0, delta: { type: 'text_delta', text } }), entry.tokens, entry.tokensPerWrite ?? 256, entry)) {
       res.end(sse('content_block_stop', { index: 0 }) + tail(entry.tokens));
     }
     return;

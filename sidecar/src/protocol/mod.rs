@@ -16,6 +16,7 @@ pub mod channel;
 pub mod export;
 pub mod fs;
 pub mod http;
+pub mod inline;
 pub mod models;
 pub mod presets;
 pub mod process;
@@ -106,6 +107,9 @@ pub fn exported_types() -> Vec<Exporter> {
         export::<workflows::RunWorkflowParams>,
         // search
         export::<search::TestSearxngParams>,
+        // inline
+        export::<inline::InlineRequest>,
+        export::<inline::InlineResult>,
         // scaffold
         export::<scaffold::TemplateInfo>,
         export::<scaffold::ScaffoldProjectParams>,

@@ -1,11 +1,12 @@
 //! The AI commands through the real binary against the scriptable fake provider
 //! (`test/fake-provider/server.mjs`, started per test with node): streaming for each provider,
 //! the agent loop and its tools, the permission gate and ask-user waits, stops, every provider
-//! fault, model lists and pulls, and the recorded streams of real servers replayed (`replay`).
-//! The helpers live here; the tests in `ai/`.
+//! fault, model lists and pulls, the recorded streams of real servers replayed (`replay`), and
+//! `generate_inline`. The helpers live here; the tests in `ai/`.
 
 mod faults;
 mod gate;
+mod inline;
 mod lists;
 mod project_tools;
 mod real_server;

@@ -21,8 +21,8 @@ export function freePort() {
 }
 
 /**
- * Installs `vsix` into a fresh code-server state under `stateDir` and serves `workspace`.
- * Returns `{ url, port, stop() }`; `url` opens the workspace folder.
+ * Installs `vsix` (a path, or a list of them) into a fresh code-server state under `stateDir` and
+ * serves `workspace`. Returns `{ url, port, stop() }`; `url` opens the workspace folder.
  */
 export async function startCodeServer({ stateDir, vsix, workspace, settings }) {
   if (!existsSync(codeServerBin)) {
@@ -40,9 +40,11 @@ export async function startCodeServer({ stateDir, vsix, workspace, settings }) {
   // Its own config file, so nothing in ~/.config/code-server/config.yaml applies to the tests.
   const configFile = join(stateDir, 'config.yaml');
   writeFileSync(configFile, 'auth: none\ncert: false\n');
-  execFileSync(codeServerBin, ['--config', configFile, '--install-extension', vsix, '--force', '--extensions-dir', extensionsDir, '--user-data-dir', userDataDir], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  for (const one of [vsix].flat()) {
+    execFileSync(codeServerBin, ['--config', configFile, '--install-extension', one, '--force', '--extensions-dir', extensionsDir, '--user-data-dir', userDataDir], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  }
   const child = spawn(
     codeServerBin,
     [

@@ -1,18 +1,20 @@
 //! The AI command group: completions (streamed, with the agent loop, and one-shot), stopping a
-//! stream, answering its permission and ask-user requests, model lists and model pulls.
+//! stream, answering its permission and ask-user requests, model lists and model pulls, and code
+//! for the editor (`generate_inline`).
 //!
 //! Code map: `stream` (the lifecycle of a streamed completion), `agent` (the tool loop), `gate`
 //! (permission modes and the waits for the user), `tools/` (what the agent can do),
 //! `providers/` (Ollama, OpenAI-compatible and Anthropic wire formats), `models` (lists,
 //! `get_model_info` and the capability cache), `capabilities` (reading what servers say about
 //! their models), `usage` (token counts and speed), `pull` (model downloads), `events` (where
-//! events go).
+//! events go), `inline` (editor code: fill-in-the-middle or instruction prompts, `inline/prompt.rs`).
 //! The wire types are in `crate::protocol::ai`.
 
 pub mod agent;
 pub mod capabilities;
 pub mod events;
 pub mod gate;
+pub mod inline;
 pub mod models;
 pub mod providers;
 pub mod pull;
@@ -80,6 +82,7 @@ pub fn commands() -> Vec<Command> {
         command!("list_openai_models", Group::Ai, Effect::Read, list_openai_models),
         command!("get_model_info", Group::Ai, Effect::Read, get_model_info),
         command!("pull_ollama_model", Group::Ai, Effect::Read, pull::pull_ollama_model),
+        command!("generate_inline", Group::Ai, Effect::Read, inline::generate_inline),
     ]
 }
 
