@@ -66,6 +66,7 @@ fn all_commands() -> Vec<Command> {
     commands.extend(crate::commands::http::commands());
     commands.extend(crate::commands::presets::commands());
     commands.extend(crate::commands::ai::commands());
+    commands.extend(crate::commands::checkpoints::commands());
     commands
 }
 

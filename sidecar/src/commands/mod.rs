@@ -1,6 +1,7 @@
 //! The command groups, one module each; `dispatch` gathers their `commands()` into one table.
 
 pub mod ai;
+pub mod checkpoints;
 pub mod fs;
 pub mod http;
 pub mod presets;

@@ -12,10 +12,13 @@
 
 pub mod ai;
 pub mod channel;
+pub mod checkpoint;
+pub mod editor;
 pub mod fs;
 pub mod http;
 pub mod presets;
 pub mod process;
+pub mod review;
 pub mod rpc;
 
 use std::path::Path;

@@ -1,0 +1,199 @@
+//! Finding what a `bash` command changed: a scan of the workspace before and after it.
+//!
+//! A scan walks the workspace (skipping `.git`, `node_modules` and git-ignored files, like glob
+//! and grep) and compares each file's size, modification and change times and inode with the
+//! manifest of the previous scan, as git compares a work tree with its index. Only files whose
+//! stat differs are read, hashed and stored, so after the first scan of a workspace (which stores
+//! every file once) a scan costs one directory walk plus the files that changed. A file modified
+//! within `RACY_WINDOW_NS` of a scan could change again without its stat changing (timestamps are
+//! coarse), so it is hashed again by the next scan ("racily clean", as git calls it).
+//!
+//! Files larger than `MAX_SNAPSHOT_BYTES` are not stored; a command's changes to them cannot be
+//! restored, and neither can changes to ignored files.
+
+use super::store::Store;
+use crate::confine::{walk, RelPath, Root};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::ops::ControlFlow;
+
+/// Files larger than this are left out of scans.
+pub const MAX_SNAPSHOT_BYTES: u64 = 8 * 1024 * 1024;
+/// A file modified this close to a scan's start is hashed again by the next scan.
+const RACY_WINDOW_NS: i128 = 50_000_000;
+const MANIFEST: &str = "manifest.json";
+
+/// What a scan knew about one file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    pub size: u64,
+    pub mtime_ns: i128,
+    pub ctime_ns: i128,
+    pub ino: u64,
+    /// BLAKE3 of the content, stored in the blob store.
+    pub hash: String,
+    /// Modified too close to the scan: hash it again next time.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub racy: bool,
+}
+
+/// The workspace as the last scan saw it: path → entry.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Manifest {
+    pub files: BTreeMap<String, Entry>,
+}
+
+/// The content hashes of a scan, by path, to compare two scans.
+pub type Snapshot = BTreeMap<String, String>;
+
+impl Manifest {
+    pub fn load(store: &Store) -> Manifest {
+        store.read_file(MANIFEST).ok().flatten().and_then(|bytes| serde_json::from_slice(&bytes).ok()).unwrap_or_default()
+    }
+
+    pub fn save(&self, store: &Store) -> Result<(), String> {
+        let bytes = serde_json::to_vec(self).map_err(|err| format!("cannot encode the workspace manifest: {err}"))?;
+        store.write_file(MANIFEST, &bytes)
+    }
+
+    pub fn snapshot(&self) -> Snapshot {
+        self.files.iter().map(|(path, entry)| (path.clone(), entry.hash.clone())).collect()
+    }
+}
+
+#[cfg(unix)]
+fn stat_of(metadata: &cap_std::fs::Metadata) -> (i128, i128, u64) {
+    use cap_std::fs::MetadataExt;
+    let nanos = |secs: i64, nsec: i64| secs as i128 * 1_000_000_000 + nsec as i128;
+    (nanos(metadata.mtime(), metadata.mtime_nsec()), nanos(metadata.ctime(), metadata.ctime_nsec()), metadata.ino())
+}
+
+#[cfg(not(unix))]
+fn stat_of(metadata: &cap_std::fs::Metadata) -> (i128, i128, u64) {
+    let mtime = metadata
+        .modified()
+        .ok()
+        .and_then(|time| time.into_std().duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |since| since.as_nanos() as i128);
+    (mtime, mtime, 0)
+}
+
+fn now_ns() -> i128 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as i128).unwrap_or(0)
+}
+
+/// How much a scan had to do (for the benchmark and the log).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ScanStats {
+    pub files: usize,
+    pub hashed: usize,
+}
+
+/// Scans the workspace, updating `manifest` in place and storing the content of every file whose
+/// stat changed. Returns whether anything changed, and what the scan did.
+pub fn scan(root: &Root, store: &Store, manifest: &mut Manifest) -> Result<(bool, ScanStats), String> {
+    let started = now_ns();
+    let mut seen: BTreeMap<String, Entry> = BTreeMap::new();
+    let mut stats = ScanStats::default();
+    let mut failure = None;
+    walk::regular_files(root, &RelPath::root(), |path, metadata| {
+        let size = metadata.len();
+        if size > MAX_SNAPSHOT_BYTES {
+            return ControlFlow::Continue(());
+        }
+        stats.files += 1;
+        let (mtime_ns, ctime_ns, ino) = stat_of(metadata);
+        let racy = mtime_ns >= started - RACY_WINDOW_NS || ctime_ns >= started - RACY_WINDOW_NS;
+        if let Some(known) = manifest.files.get(path.wire()) {
+            if !known.racy && known.size == size && known.mtime_ns == mtime_ns && known.ctime_ns == ctime_ns && known.ino == ino {
+                seen.insert(path.wire().to_string(), known.clone());
+                return ControlFlow::Continue(());
+            }
+        }
+        // Changed (or new, or racy): read it beneath the root and store its content.
+        let bytes = match root.read_regular(path, MAX_SNAPSHOT_BYTES) {
+            Ok(bytes) => bytes,
+            Err(_) => return ControlFlow::Continue(()), // vanished or replaced meanwhile: not part of this scan
+        };
+        stats.hashed += 1;
+        match store.put(&bytes) {
+            Ok(hash) => {
+                seen.insert(path.wire().to_string(), Entry { size: bytes.len() as u64, mtime_ns, ctime_ns, ino, hash, racy });
+                ControlFlow::Continue(())
+            }
+            Err(err) => {
+                failure = Some(err);
+                ControlFlow::Break(())
+            }
+        }
+    })
+    .map_err(|err| err.to_tool_message(&RelPath::root(), "scan"))?;
+    if let Some(err) = failure {
+        return Err(err);
+    }
+    let changed = seen != manifest.files;
+    manifest.files = seen;
+    Ok((changed, stats))
+}
+
+/// The files whose content differs between two snapshots: `(path, before, after)`, `None` where a
+/// file is absent.
+pub fn differences(before: &Snapshot, after: &Snapshot) -> Vec<(String, Option<String>, Option<String>)> {
+    let mut changed = Vec::new();
+    for (path, hash) in before {
+        match after.get(path) {
+            Some(now) if now == hash => {}
+            now => changed.push((path.clone(), Some(hash.clone()), now.cloned())),
+        }
+    }
+    for (path, hash) in after {
+        if !before.contains_key(path) {
+            changed.push((path.clone(), None, Some(hash.clone())));
+        }
+    }
+    changed.sort();
+    changed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_second_scan_reads_only_what_changed() {
+        let workspace = tempfile::tempdir().unwrap();
+        let storage = tempfile::tempdir().unwrap();
+        for i in 0..20 {
+            std::fs::create_dir_all(workspace.path().join(format!("d{}", i % 4))).unwrap();
+            std::fs::write(workspace.path().join(format!("d{}/f{i}.txt", i % 4)), format!("file {i}\n")).unwrap();
+        }
+        std::fs::write(workspace.path().join(".gitignore"), "ignored/\n").unwrap();
+        std::fs::create_dir(workspace.path().join("ignored")).unwrap();
+        std::fs::write(workspace.path().join("ignored/x"), "x").unwrap();
+        let root = Root::open_ambient(workspace.path()).unwrap();
+        let store = Store::open(&Root::open_ambient(storage.path()).unwrap(), "w").unwrap();
+        let mut manifest = Manifest::default();
+        let (changed, first) = scan(&root, &store, &mut manifest).unwrap();
+        assert!(changed);
+        assert_eq!((first.files, first.hashed), (21, 21), "every file once (the .gitignore too, the ignored file not)");
+        // Let the racy window pass so unchanged files are trusted by their stat.
+        std::thread::sleep(std::time::Duration::from_millis(120));
+        let (_, settle) = scan(&root, &store, &mut manifest).unwrap();
+        assert_eq!(settle.hashed, 21, "files written just before the first scan are hashed again once");
+        let before = manifest.snapshot();
+
+        std::fs::write(workspace.path().join("d1/f1.txt"), "changed\n").unwrap();
+        std::fs::remove_file(workspace.path().join("d2/f2.txt")).unwrap();
+        std::fs::write(workspace.path().join("d0/new.txt"), "new\n").unwrap();
+        let (changed, second) = scan(&root, &store, &mut manifest).unwrap();
+        assert!(changed);
+        assert_eq!(second.hashed, 2, "only the changed and the new file are read");
+        let differences = differences(&before, &manifest.snapshot());
+        let paths: Vec<&str> = differences.iter().map(|(path, _, _)| path.as_str()).collect();
+        assert_eq!(paths, ["d0/new.txt", "d1/f1.txt", "d2/f2.txt"]);
+        let (_, was, now) = &differences[1];
+        assert_eq!(store.get(was.as_ref().unwrap()).unwrap(), b"file 1\n");
+        assert_eq!(store.get(now.as_ref().unwrap()).unwrap(), b"changed\n");
+        assert_eq!(differences[2].2, None, "deleted");
+    }
+}
