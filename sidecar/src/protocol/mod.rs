@@ -79,6 +79,17 @@ pub fn exported_types() -> Vec<Exporter> {
         export::<ai::OpenAiModel>,
         export::<ai::PullModelParams>,
         export::<ai::PullEvent>,
+        // the host's editors (sidecar → host requests)
+        export::<editor::ReadDocumentParams>,
+        export::<editor::ReadDocumentResult>,
+        export::<editor::ApplyEditParams>,
+        export::<editor::ApplyEditResult>,
+        // checkpoints
+        export::<checkpoint::ChatCheckpointsParams>,
+        export::<checkpoint::CheckpointSummary>,
+        export::<checkpoint::CheckpointSelection>,
+        export::<checkpoint::RestorePlan>,
+        export::<checkpoint::RestoreResult>,
     ]
 }
 
