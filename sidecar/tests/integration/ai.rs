@@ -3,9 +3,11 @@
 //! the agent loop and its tools, the permission gate and ask-user waits, stops, every provider
 //! fault, model lists and pulls. The helpers live here; the tests in `ai/`.
 
+mod checkpoints;
 mod faults;
 mod gate;
 mod lists;
+mod proposals;
 mod streams;
 mod tools;
 
