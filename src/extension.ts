@@ -9,6 +9,8 @@ import { EditorTracker } from './commands/editorCommands';
 import { createHostCommands } from './commands/hostCommands';
 import { registerPaletteCommands } from './commands/paletteCommands';
 import { ProposalDocuments } from './commands/proposalDocuments';
+import { CheckpointCommands } from './edits/checkpointCommands';
+import { ProposalEditor } from './edits/proposalEditor';
 import type { HostToWebview } from './protocol/webviewMessages';
 import { ChannelRelay } from './relay/channelRelay';
 import { InvokeRouter } from './relay/invokeRouter';
@@ -42,6 +44,8 @@ export function activate(context: vscode.ExtensionContext): PrototyperApi {
   const apiKeys = new ApiKeys(context.secrets);
   const chats = new ChatStore(path.join((context.storageUri ?? context.globalStorageUri).fsPath, 'chats'));
   const proposals = new ProposalDocuments();
+  const proposalEditor = new ProposalEditor(proposals);
+  const checkpoints = new CheckpointCommands(sidecar, proposals);
   const editors = new EditorTracker();
   const statusBar = new SidecarStatusBar();
   const terminals = new TerminalRunner(relay, sidecar);
@@ -57,7 +61,17 @@ export function activate(context: vscode.ExtensionContext): PrototyperApi {
   const router = new InvokeRouter({
     channels: relay,
     sidecar,
-    hostCommands: createHostCommands({ chatSettings, settingsChanged, apiKeys, chats, proposals, editors }),
+    hostCommands: createHostCommands({
+      chatSettings,
+      settingsChanged,
+      apiKeys,
+      chats,
+      proposals,
+      editors,
+      proposalEditor,
+      checkpoints,
+      deleteCheckpoints: async (chatId) => void (await sidecar.request('delete_checkpoints', { chatId })),
+    }),
     credentials: async (provider) => ({ host: providerHost(provider), apiKey: await apiKeys.get(provider) }),
     completionDefaults: () => {
       const settings = vscode.workspace.getConfiguration(SECTION);
@@ -89,6 +103,7 @@ export function activate(context: vscode.ExtensionContext): PrototyperApi {
   context.subscriptions.push(
     output,
     proposals,
+    proposalEditor,
     editors,
     statusBar,
     view,

@@ -14,6 +14,8 @@ export interface InitializeInputs {
   /** The configured provider base URLs (Ollama, OpenAI, Anthropic). */
   providerHosts: string[];
   packageManager: string;
+  /** The host answers `editor/readDocument` and `editor/applyEdit` (see `src/edits/`). */
+  editorDocuments?: boolean;
 }
 
 export function buildInitializeParams(inputs: InitializeInputs): InitializeParams {
@@ -25,6 +27,7 @@ export function buildInitializeParams(inputs: InitializeInputs): InitializeParam
       workspaceTrusted: inputs.workspaceTrusted,
       allowedHosts: allowedHosts(inputs.providerHosts),
       packageManager: inputs.packageManager === 'npm' ? 'npm' : 'bun',
+      editorDocuments: inputs.editorDocuments === true,
     },
   };
 }
