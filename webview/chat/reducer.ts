@@ -28,7 +28,7 @@ export type ChatAction =
   | { type: 'event'; channelId: number; event: CompletionEvent; now: number }
   | { type: 'stopRequested' }
   | { type: 'streamFailed'; channelId: number; error: ErrorBanner; now: number }
-  | { type: 'promptAnswered'; id: string; answer: string | Record<string, string | string[]> }
+  | { type: 'promptAnswered'; id: string; answer: string | Record<string, string | string[]>; edited?: boolean }
   | { type: 'deleteFrom'; index: number }
   | { type: 'markSaved'; end: number; storedLength: number }
   | { type: 'saveFailed'; fromIndex: number }
@@ -70,7 +70,7 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       if (action.channelId !== state.channelId || !state.streaming) return state;
       return finish(state, { ...state.streaming, error: { message: action.error.message, code: action.error.code } }, action.now, action.error);
     case 'promptAnswered':
-      return answerPrompt(state, action.id, action.answer);
+      return answerPrompt(state, action.id, action.answer, action.edited);
     case 'deleteFrom': {
       const index = Math.max(0, Math.min(action.index, state.messages.length));
       return { ...state, messages: state.messages.slice(0, index), error: null, dirtyFrom: Math.min(state.dirtyFrom, index) };
@@ -112,7 +112,17 @@ function applyEvent(state: ChatState, turn: ChatMessage, event: CompletionEvent,
       const data = event.data;
       const id = String(data.id);
       if (turn.prompts?.[id]) return state;
-      const prompt: PromptCard = { kind: 'permission', id, toolCallId: data.toolCallId, tool: data.tool, args: data.args ?? {}, reason: data.reason ?? undefined, status: 'pending' };
+      const prompt: PromptCard = {
+        kind: 'permission',
+        id,
+        toolCallId: data.toolCallId,
+        tool: data.tool,
+        args: data.args ?? {},
+        reason: data.reason ?? undefined,
+        proposal: data.proposal ?? undefined,
+        commandReview: data.commandReview ?? undefined,
+        status: 'pending',
+      };
       const tool = turn.tools?.[data.toolCallId];
       const tools = tool ? { ...turn.tools, [tool.id]: { ...tool, status: 'awaiting_permission' as const } } : turn.tools;
       return withTurn(state, { ...turn, tools, prompts: { ...turn.prompts, [id]: prompt }, parts: [...(turn.parts ?? []), { kind: 'prompt', id }] });
@@ -183,21 +193,32 @@ function finish(state: ChatState, turn: ChatMessage, now: number, error: ErrorBa
   };
 }
 
-/** Pending prompts and running tools of a turn that is over can no longer be answered or finish. */
+/**
+ * Pending prompts and running tools of a turn that is over can no longer be answered or finish.
+ * A settled proposal keeps its diff but drops its two whole texts: the tool's result has the file's
+ * texts, and the saved chat should not hold every file twice more.
+ */
 function expirePrompts(message: ChatMessage): ChatMessage {
   let { prompts, tools } = message;
-  for (const p of Object.values(prompts ?? {})) if (p.status === 'pending') prompts = { ...prompts, [p.id]: { ...p, status: 'expired' } as PromptCard };
+  for (const p of Object.values(prompts ?? {})) {
+    const status = p.status === 'pending' ? 'expired' : p.status;
+    const slim = p.kind === 'permission' && p.proposal && (p.proposal.content !== '' || p.proposal.previousContent);
+    if (status !== p.status || slim) {
+      const proposal = p.kind === 'permission' && p.proposal ? { ...p.proposal, content: '', previousContent: p.proposal.previousContent === null ? null : '' } : undefined;
+      prompts = { ...prompts, [p.id]: { ...p, status, ...(proposal ? { proposal } : {}) } as PromptCard };
+    }
+  }
   for (const t of Object.values(tools ?? {})) {
     if (t.status === 'running' || t.status === 'awaiting_permission') tools = { ...tools, [t.id]: { ...t, status: 'interrupted' } };
   }
   return prompts === message.prompts && tools === message.tools ? message : { ...message, prompts, tools };
 }
 
-function answerPrompt(state: ChatState, id: string, answer: string | Record<string, string | string[]>): ChatState {
+function answerPrompt(state: ChatState, id: string, answer: string | Record<string, string | string[]>, edited?: boolean): ChatState {
   const turn = state.streaming;
   const prompt = turn?.prompts?.[id];
   if (!turn || !prompt || prompt.status !== 'pending') return state;
-  const answered = { ...prompt, status: 'answered', answer } as PromptCard;
+  const answered = { ...prompt, status: 'answered', answer, ...(edited ? { edited } : {}) } as PromptCard;
   let tools = turn.tools;
   // Whatever the decision, the tool now waits for its ToolResult (a rejection arrives as a failure).
   const tool = prompt.kind === 'permission' ? tools?.[prompt.toolCallId] : undefined;

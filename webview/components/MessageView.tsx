@@ -12,6 +12,9 @@ import { ToolCardView } from './ToolCardView';
 import { TextArea } from './fields';
 import { IconButton } from './IconButton';
 import { UsageLine } from './UsageLine';
+import { ChangedFiles } from './ChangedFiles';
+import { checkpoints, compareCheckpoint, restoreCheckpoint } from '../chat/checkpoints';
+import { useStore } from '../state/store';
 import { imageSource } from '../session/images';
 
 interface MessageViewProps {
@@ -72,6 +75,7 @@ function UserMessage({ message, index, busy }: { message: ChatMessage; index: nu
 function AssistantMessage({ message, index, streaming, last, busy }: { message: ChatMessage; index: number; streaming: boolean; last: boolean; busy: boolean }) {
   const parts = message.parts ?? (message.content ? [{ kind: 'text', text: message.content, thinking: '' } as Part] : []);
   const lastPart = parts[parts.length - 1];
+  const changed = useStore(checkpoints, (all) => all[message.id]);
   return (
     <div class={`message assistant${streaming ? ' streaming' : ''}`} data-message-id={message.id} data-index={index} aria-busy={streaming}>
       <div class="message-role">
@@ -81,6 +85,10 @@ function AssistantMessage({ message, index, streaming, last, busy }: { message: 
           <span class="message-actions">
             <IconButton icon="copy" label="Copy answer" onClick={() => void invoke('copy_text', { text: message.content })} />
             {last && <IconButton icon="refresh" label="Regenerate" disabled={busy} onClick={() => regenerate()} />}
+            {changed && <IconButton icon="diff-multiple" label="Compare: what this answer changed" onClick={() => compareCheckpoint(message.id)} />}
+            {changed && (
+              <IconButton icon="history" label="Restore checkpoint: files back to before this answer" disabled={busy} onClick={() => void restoreCheckpoint(message.id)} />
+            )}
             <IconButton icon="trash" label="Delete from here" disabled={busy} onClick={() => deleteFrom(index)} />
           </span>
         )}
@@ -116,6 +124,7 @@ function AssistantMessage({ message, index, streaming, last, busy }: { message: 
         </div>
       )}
       {message.doneReason === 'cancelled' && <div class="message-note">Stopped.</div>}
+      {changed && !streaming && <ChangedFiles messageId={message.id} files={changed} busy={busy} />}
       {!streaming && <UsageLine message={message} />}
     </div>
   );

@@ -1,14 +1,16 @@
-// The agent asks to run a tool: the exact command or path, why, and Accept / Reject / Always Allow.
-// Focus moves to the card when it appears so keyboard users land on it.
+// The agent asks to run a tool: what exactly will happen (a proposed file change as a diff, a
+// reviewed shell command, or the arguments), why, and Accept / Reject / Always Allow. Focus moves
+// to the card when it appears so keyboard users land on it.
 import { useEffect, useRef } from 'preact/hooks';
 import { answerPermission } from '../chat/controller';
 import type { PromptCard } from '../chat/types';
+import { CommandReviewView, ProposalView } from './ProposalView';
 
 type Permission = Extract<PromptCard, { kind: 'permission' }>;
 
 const ANSWERED: Record<string, string> = { accepted: 'Accepted', rejected: 'Rejected', always_allowed: `Always allowed` };
 
-/** What exactly will happen: the shell command, the file path, or the arguments. */
+/** What exactly will happen when there is no proposal or review: the command, the path, or the arguments. */
 function subject(prompt: Permission): { label: string; text: string } {
   const { tool, args } = prompt;
   if ((tool === 'bash' || tool === 'run_shell_command') && typeof args.command === 'string') return { label: 'Command', text: args.command };
@@ -22,8 +24,22 @@ export function PermissionCard({ prompt }: { prompt: Permission }) {
   useEffect(() => {
     if (pending) ref.current?.focus();
   }, [pending]);
-  const { label, text } = subject(prompt);
   const titleId = `perm-title-${prompt.id}`;
+  const hasProposal = !!prompt.proposal;
+  const answer = (decision: 'accepted' | 'rejected' | 'always_allowed') => void answerPermission(prompt.id, decision, prompt.tool, hasProposal);
+  let body;
+  if (prompt.proposal) body = <ProposalView proposal={prompt.proposal} permissionId={prompt.id} pending={pending} />;
+  else if (prompt.commandReview) body = <CommandReviewView review={prompt.commandReview} />;
+  else {
+    const { label, text } = subject(prompt);
+    body = (
+      <div class="permission-subject">
+        <span class="subject-label">{label}</span>
+        <pre>{text}</pre>
+      </div>
+    );
+  }
+  const outcome = prompt.status === 'expired' ? 'No longer waiting for an answer.' : ANSWERED[String(prompt.answer)] ?? 'Answered';
   return (
     <div ref={ref} class={`prompt-card permission-card ${prompt.status}`} tabIndex={-1} role="group" aria-labelledby={titleId} data-prompt-id={prompt.id}>
       <div class="prompt-title" id={titleId}>
@@ -32,25 +48,25 @@ export function PermissionCard({ prompt }: { prompt: Permission }) {
           Allow <code>{prompt.tool}</code>?
         </span>
       </div>
-      <div class="permission-subject">
-        <span class="subject-label">{label}</span>
-        <pre>{text}</pre>
-      </div>
+      {body}
       {prompt.reason && <div class="permission-reason">Why: {prompt.reason}</div>}
       {pending ? (
         <div class="prompt-actions">
-          <vscode-button appearance="primary" onClick={() => answerPermission(prompt.id, 'accepted', prompt.tool)}>
+          <vscode-button appearance="primary" onClick={() => answer('accepted')}>
             Accept
           </vscode-button>
-          <vscode-button appearance="secondary" onClick={() => answerPermission(prompt.id, 'rejected', prompt.tool)}>
+          <vscode-button appearance="secondary" onClick={() => answer('rejected')}>
             Reject
           </vscode-button>
-          <vscode-button appearance="secondary" title={`Allow ${prompt.tool} without asking from now on`} onClick={() => answerPermission(prompt.id, 'always_allowed', prompt.tool)}>
+          <vscode-button appearance="secondary" title={`Allow ${prompt.tool} without asking from now on`} onClick={() => answer('always_allowed')}>
             Always Allow
           </vscode-button>
         </div>
       ) : (
-        <div class="prompt-outcome">{prompt.status === 'expired' ? 'No longer waiting for an answer.' : ANSWERED[String(prompt.answer)] ?? 'Answered'}</div>
+        <div class="prompt-outcome">
+          {outcome}
+          {prompt.edited && ' (with your edits)'}
+        </div>
       )}
     </div>
   );
