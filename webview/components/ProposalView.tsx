@@ -24,6 +24,10 @@ function describeSize(bytes: number): string {
   return `${bytes} bytes`;
 }
 
+function count(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
 function lines(text: string): number {
   if (!text) return 0;
   return text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
@@ -34,7 +38,7 @@ export function ProposalView({ proposal, permissionId, pending }: { proposal: Pr
   const isNew = proposal.previousContent === null;
   let summary: string;
   if (proposal.previousBinary) summary = `replaces a binary file with ${lines(proposal.content)} lines of text`;
-  else if (diff) summary = isNew ? `new file, ${diff.added} lines` : `+${diff.added} −${diff.removed} lines`;
+  else if (diff) summary = isNew ? `new file, ${count(diff.added, 'line')}` : `+${diff.added} −${diff.removed} lines`;
   else summary = `large change: ${describeSize(proposal.content.length)}${isNew ? ', new file' : ''}; open it in the diff editor to review it`;
   let budget = MAX_RENDERED_LINES;
   let hidden = 0;
