@@ -1,4 +1,4 @@
-// Runs a benchmark: `node bench/run.mjs relay|stream|render` (or all with no argument).
+// Runs a benchmark: `node bench/run.mjs relay|stream|render|checkpoint` (or all with no argument).
 // TypeScript benches are bundled with esbuild first (they import the host's real relay and
 // supervisor); the release sidecar is built incrementally so figures are for optimized code.
 import { build } from 'esbuild';
@@ -9,12 +9,12 @@ import { pathToFileURL } from 'node:url';
 
 const root = resolve(import.meta.dirname, '..');
 const requested = process.argv.slice(2);
-const names = requested.length > 0 ? requested : ['relay', 'stream', 'render'];
+const names = requested.length > 0 ? requested : ['relay', 'stream', 'render', 'checkpoint'];
 
 for (const name of names) {
   console.log(`\n## bench/${name}`);
-  if (name === 'render') {
-    execFileSync(process.execPath, [join(root, 'bench/render/run.mjs')], { stdio: 'inherit' });
+  if (name === 'render' || name === 'checkpoint') {
+    execFileSync(process.execPath, [join(root, `bench/${name}/run.mjs`)], { stdio: 'inherit' });
     continue;
   }
   execFileSync('cargo', ['build', '--release', '--quiet', '--manifest-path', join(root, 'sidecar/Cargo.toml')], { stdio: 'inherit' });
