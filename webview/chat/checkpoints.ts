@@ -20,7 +20,7 @@ export async function refreshCheckpoints(): Promise<void> {
   } catch {
     return; // no folder open, or the sidecar is restarting: the list stays as it was
   }
-  if (chat.get().chatId !== chatId) return;
+  if (chat.get().chatId !== chatId || !Array.isArray(summaries)) return;
   checkpoints.set(Object.fromEntries(summaries.map((s) => [s.messageId, s.files])));
 }
 

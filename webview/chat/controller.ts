@@ -292,8 +292,8 @@ export async function answerPermission(id: string, decision: 'accepted' | 'rejec
   if (decision === 'always_allowed') void invoke('allow_tool', { tool }).catch(() => {});
   let content: string | undefined;
   if (proposal) {
-    const taken = await invoke<{ edited: boolean; content?: string }>('take_proposal_edit', { permissionId: id }).catch(() => ({ edited: false, content: undefined }));
-    if (taken.edited && decision !== 'rejected') content = taken.content;
+    const taken = await invoke<{ edited: boolean; content?: string } | null>('take_proposal_edit', { permissionId: id }).catch(() => null);
+    if (taken?.edited && typeof taken.content === 'string' && decision !== 'rejected') content = taken.content;
   }
   const args = { permissionId: wireId(id), decision, ...(content !== undefined ? { content } : {}) };
   await resolvePrompt(id, decision, 'resolve_tool_permission', args, content !== undefined);

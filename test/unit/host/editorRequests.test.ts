@@ -31,7 +31,7 @@ describe.skipIf(!built)('the sidecar asks the host about open documents (real bi
   let supervisor: SidecarSupervisor;
   const documents = new Map<string, Doc>();
   const seen: string[] = [];
-  const channels = new Map<number, ChannelEnvelope[]>();
+  const channels = new Map<number, ChannelEnvelope<unknown>[]>();
   let failApply = false;
 
   beforeAll(async () => {
