@@ -38,7 +38,8 @@ export class ProposalEditor implements vscode.FileSystemProvider, vscode.Disposa
     let entry = this.open.get(permissionId);
     if (!entry) {
       const clean = relative.replace(/\\/g, '/').replace(/^\/+/, '');
-      const uri = vscode.Uri.from({ scheme: PROPOSAL_EDIT_SCHEME, path: `/${encodeURIComponent(permissionId)}/${clean}` });
+      // The path is the file's own (its language and breadcrumbs follow); the query keeps proposals apart.
+      const uri = vscode.Uri.from({ scheme: PROPOSAL_EDIT_SCHEME, path: `/${clean}`, query: `proposal=${encodeURIComponent(permissionId)}` });
       this.files.set(uri.toString(), new TextEncoder().encode(content));
       entry = { uri, proposed: content };
       this.open.set(permissionId, entry);
