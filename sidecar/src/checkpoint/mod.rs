@@ -16,6 +16,7 @@
 pub mod restore;
 pub mod scan;
 pub mod store;
+pub mod watch;
 
 use crate::confine::{RelPath, Root};
 use crate::protocol::checkpoint::{CheckpointTarget, FileState};
@@ -27,11 +28,20 @@ use store::{FileRecord, Record, Store};
 pub struct Checkpoints {
     pub(crate) store: Store,
     pub(crate) workspace: Root,
-    /// The last scan, loaded from the store at first use. Locked for a whole scan, so two
+    /// The last scan and the watch that keeps it current. Locked for a whole scan, so two
     /// commands' scans never interleave.
-    manifest: Mutex<Option<Manifest>>,
+    scanning: Mutex<Scanning>,
     /// Serializes changes to records (turns of different chats may run at once).
     records: Mutex<()>,
+}
+
+/// The last scan (loaded from the store at first use) and the watch started with the first full
+/// scan; `watch_failed` keeps a watch that cannot start from being retried at every scan.
+#[derive(Default)]
+struct Scanning {
+    manifest: Option<Manifest>,
+    watch: Option<watch::Watch>,
+    watch_failed: bool,
 }
 
 fn now_ms() -> f64 {
@@ -47,7 +57,7 @@ impl Checkpoints {
     /// workspace's path (hashed, so any path makes a plain name).
     pub fn open(storage: &Root, workspace: &Root) -> Result<Checkpoints, String> {
         let key = store::hash(workspace.path().to_string_lossy().as_bytes())[..16].to_string();
-        Ok(Checkpoints { store: Store::open(storage, &key)?, workspace: workspace.clone(), manifest: Mutex::new(None), records: Mutex::new(()) })
+        Ok(Checkpoints { store: Store::open(storage, &key)?, workspace: workspace.clone(), scanning: Mutex::default(), records: Mutex::new(()) })
     }
 
     /// A recorder for the turn that answers `target`.
@@ -58,26 +68,54 @@ impl Checkpoints {
         Ok(TurnRecorder { checkpoints: self.clone(), target: target.clone(), record: Mutex::new(None) })
     }
 
-    /// Scans the workspace (blocking) and returns the snapshot it found.
+    /// Brings the manifest up to date (blocking) and returns the snapshot. With a running watch
+    /// only the paths it saw change are checked; otherwise (the first time, or when events were
+    /// lost) the whole workspace is walked, and a watch is started for the next time.
     pub fn scan(&self) -> Result<(Snapshot, scan::ScanStats), String> {
-        let mut manifest = lock(&self.manifest);
+        let mut scanning = lock(&self.scanning);
+        let Scanning { manifest, watch, watch_failed } = &mut *scanning;
         let manifest = manifest.get_or_insert_with(|| Manifest::load(&self.store));
-        let (changed, stats) = scan::scan(&self.workspace, &self.store, manifest)?;
-        if changed {
-            manifest.save(&self.store)?;
-        }
+        let changed = match watch.as_mut().map(|watch| watch.take(&self.store)) {
+            Some(Some(changed)) => Some(changed),
+            _ => None,
+        };
+        let stats = match changed {
+            // Only a watch started before a full scan vouches for what that scan did not see.
+            Some(changed) => scan::rescan(&self.workspace, &self.store, manifest, &changed)?.1,
+            None => {
+                if !*watch_failed {
+                    match watch::Watch::start(&self.workspace, &self.store) {
+                        Ok(started) => *watch = Some(started),
+                        Err(reason) => {
+                            *watch_failed = true;
+                            crate::rpc::server::log(&format!("checkpoints scan the whole workspace before and after each command: {reason}"));
+                        }
+                    }
+                }
+                let (changed, stats) = scan::scan(&self.workspace, &self.store, manifest)?;
+                // Persisted after full scans (a restart's first scan compares against it); the
+                // watch keeps the in-memory copy current in between.
+                if changed {
+                    manifest.save(&self.store)?;
+                }
+                // Changes the watch saw during the walk are checked again by the next scan.
+                stats
+            }
+        };
         Ok((manifest.snapshot(), stats))
     }
 
-    /// The hashes the last scan refers to (kept by garbage collection).
-    pub(crate) fn manifest_hashes(&self) -> Vec<String> {
-        let mut manifest = lock(&self.manifest);
-        let manifest = manifest.get_or_insert_with(|| Manifest::load(&self.store));
-        manifest.files.values().map(|entry| entry.hash.clone()).collect()
+    /// The hashes the last scan refers to (kept by garbage collection). The manifest is saved
+    /// first, so the one on disk never refers to contents the collection removes.
+    pub(crate) fn manifest_hashes(&self) -> Result<Vec<String>, String> {
+        let mut scanning = lock(&self.scanning);
+        let manifest = scanning.manifest.get_or_insert_with(|| Manifest::load(&self.store));
+        manifest.save(&self.store)?;
+        Ok(manifest.files.values().map(|entry| entry.hash.clone()).collect())
     }
 
     pub(crate) fn forget_manifest(&self) {
-        *lock(&self.manifest) = None;
+        *lock(&self.scanning) = Scanning::default();
     }
 
     pub(crate) fn lock_records(&self) -> MutexGuard<'_, ()> {

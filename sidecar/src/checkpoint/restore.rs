@@ -227,7 +227,7 @@ pub fn delete(checkpoints: &Checkpoints, chat_id: &str) -> Result<(), String> {
         checkpoints.forget_manifest();
         return checkpoints.store.delete_all();
     }
-    let mut keep: HashSet<String> = checkpoints.manifest_hashes().into_iter().collect();
+    let mut keep: HashSet<String> = checkpoints.manifest_hashes()?.into_iter().collect();
     for chat in checkpoints.store.chat_ids() {
         for (_, record) in checkpoints.store.records(&chat)? {
             keep.extend(record.files.into_iter().flat_map(|file| [file.before, file.after]).flatten());

@@ -14,7 +14,7 @@
 use super::store::Store;
 use crate::confine::{walk, RelPath, Root};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::ControlFlow;
 
 /// Files larger than this are left out of scans.
@@ -136,6 +136,108 @@ pub fn scan(root: &Root, store: &Store, manifest: &mut Manifest) -> Result<(bool
     Ok((changed, stats))
 }
 
+/// Brings `manifest` up to date for the paths a watch saw change (`watch::Watch::take`), without
+/// walking the workspace: each path is checked again, a folder's files are walked (a folder that
+/// appeared) or re-checked (one that was deleted or renamed), and files the manifest does not know
+/// yet are taken only when the ignore rules would let a full scan see them.
+pub fn rescan(root: &Root, store: &Store, manifest: &mut Manifest, changed: &BTreeSet<String>) -> Result<(bool, ScanStats), String> {
+    let started = now_ns();
+    let mut candidates: BTreeSet<String> = manifest.files.iter().filter(|(_, entry)| entry.racy).map(|(path, _)| path.clone()).collect();
+    for path in changed {
+        let prefix = format!("{path}/");
+        candidates.extend(manifest.files.range(prefix.clone()..).take_while(|(known, _)| known.starts_with(&prefix)).map(|(known, _)| known.clone()));
+        let Ok(relative) = RelPath::parse(path) else { continue };
+        match root.symlink_metadata(&relative) {
+            Ok(metadata) if metadata.is_dir() => {
+                let _ = walk::regular_files(root, &relative, |file, _| {
+                    candidates.insert(file.wire().to_string());
+                    ControlFlow::Continue(())
+                });
+            }
+            _ => {
+                candidates.insert(path.clone());
+            }
+        }
+    }
+    let mut stats = ScanStats::default();
+    let mut rules = IgnoreRules::default();
+    let before = manifest.files.len();
+    let mut changed_any = false;
+    for path in candidates {
+        let relative = RelPath::parse(&path).map_err(|err| err.message)?;
+        let metadata = match root.symlink_metadata(&relative) {
+            Ok(metadata) if metadata.is_file() && metadata.len() <= MAX_SNAPSHOT_BYTES => metadata,
+            _ => {
+                changed_any |= manifest.files.remove(&path).is_some();
+                continue;
+            }
+        };
+        if !manifest.files.contains_key(&path) && rules.ignored(root, &relative) {
+            continue;
+        }
+        stats.files += 1;
+        let (mtime_ns, ctime_ns, ino) = stat_of(&metadata);
+        let size = metadata.len();
+        if let Some(known) = manifest.files.get(&path) {
+            if !known.racy && known.size == size && known.mtime_ns == mtime_ns && known.ctime_ns == ctime_ns && known.ino == ino {
+                continue;
+            }
+        }
+        let Ok(bytes) = root.read_regular(&relative, MAX_SNAPSHOT_BYTES) else { continue };
+        stats.hashed += 1;
+        let hash = store.put(&bytes)?;
+        let racy = mtime_ns >= started - RACY_WINDOW_NS || ctime_ns >= started - RACY_WINDOW_NS;
+        let entry = Entry { size: bytes.len() as u64, mtime_ns, ctime_ns, ino, hash, racy };
+        changed_any |= manifest.files.get(&path) != Some(&entry);
+        manifest.files.insert(path, entry);
+    }
+    changed_any |= manifest.files.len() != before;
+    Ok((changed_any, stats))
+}
+
+/// The `.gitignore` rules of a file's folders, read beneath the root and kept per folder, to
+/// decide about files a watch reports that the manifest does not know.
+#[derive(Default)]
+struct IgnoreRules {
+    folders: std::collections::HashMap<String, Option<ignore::gitignore::Gitignore>>,
+}
+
+impl IgnoreRules {
+    /// True when a `.gitignore` of one of `path`'s folders excludes it (or one of its folders),
+    /// unless a deeper one lets it back in.
+    fn ignored(&mut self, root: &Root, path: &RelPath) -> bool {
+        let mut verdict = false;
+        let mut folder = RelPath::root();
+        let names: Vec<&str> = path.wire().split('/').collect();
+        for depth in 0..names.len() {
+            if depth > 0 {
+                folder = folder.join(names[depth - 1]);
+            }
+            let rules = self.folders.entry(folder.wire().to_string()).or_insert_with(|| load_rules(root, &folder));
+            if let Some(rules) = rules {
+                let anchored = std::path::Path::new("/").join(path.as_path());
+                match rules.matched_path_or_any_parents(&anchored, false) {
+                    ignore::Match::Ignore(_) => verdict = true,
+                    ignore::Match::Whitelist(_) => verdict = false,
+                    ignore::Match::None => {}
+                }
+            }
+        }
+        verdict
+    }
+}
+
+fn load_rules(root: &Root, folder: &RelPath) -> Option<ignore::gitignore::Gitignore> {
+    let file = folder.join(".gitignore");
+    let bytes = root.read_existing(&file, 1024 * 1024).ok().flatten()?;
+    let base = if folder.is_root() { std::path::PathBuf::from("/") } else { std::path::Path::new("/").join(folder.wire()) };
+    let mut builder = ignore::gitignore::GitignoreBuilder::new(base);
+    for line in String::from_utf8_lossy(&bytes).lines() {
+        let _ = builder.add_line(None, line);
+    }
+    builder.build().ok()
+}
+
 /// The files whose content differs between two snapshots: `(path, before, after)`, `None` where a
 /// file is absent.
 pub fn differences(before: &Snapshot, after: &Snapshot) -> Vec<(String, Option<String>, Option<String>)> {
@@ -195,5 +297,39 @@ mod tests {
         assert_eq!(store.get(was.as_ref().unwrap()).unwrap(), b"file 1\n");
         assert_eq!(store.get(now.as_ref().unwrap()).unwrap(), b"changed\n");
         assert_eq!(differences[2].2, None, "deleted");
+    }
+
+    #[test]
+    fn a_rescan_of_the_changed_paths_agrees_with_a_full_scan() {
+        let workspace = tempfile::tempdir().unwrap();
+        let storage = tempfile::tempdir().unwrap();
+        let w = workspace.path();
+        for dir in ["a", "b/c", "moved"] {
+            std::fs::create_dir_all(w.join(dir)).unwrap();
+        }
+        for (path, text) in [("a/1.txt", "1"), ("a/2.txt", "2"), ("b/c/3.txt", "3"), ("moved/4.txt", "4"), (".gitignore", "out/\n*.log\n")] {
+            std::fs::write(w.join(path), text).unwrap();
+        }
+        let root = Root::open_ambient(w).unwrap();
+        let store = Store::open(&Root::open_ambient(storage.path()).unwrap(), "w").unwrap();
+        let mut manifest = Manifest::default();
+        scan(&root, &store, &mut manifest).unwrap();
+
+        std::fs::write(w.join("a/1.txt"), "one").unwrap(); // modified
+        std::fs::remove_file(w.join("a/2.txt")).unwrap(); // deleted
+        std::fs::create_dir_all(w.join("new/deep")).unwrap();
+        std::fs::write(w.join("new/deep/5.txt"), "5").unwrap(); // in a new folder
+        std::fs::rename(w.join("moved"), w.join("renamed")).unwrap(); // a folder renamed
+        std::fs::create_dir_all(w.join("out")).unwrap();
+        std::fs::write(w.join("out/bundle.js"), "x").unwrap(); // ignored folder
+        std::fs::write(w.join("a/debug.log"), "x").unwrap(); // ignored name
+        let changed: BTreeSet<String> = ["a/1.txt", "a/2.txt", "new", "moved", "renamed", "out", "a/debug.log"].iter().map(|s| s.to_string()).collect();
+        rescan(&root, &store, &mut manifest, &changed).unwrap();
+
+        let mut full = Manifest::default();
+        scan(&root, &store, &mut full).unwrap();
+        assert_eq!(manifest.snapshot(), full.snapshot());
+        assert!(manifest.files.contains_key("renamed/4.txt") && !manifest.files.contains_key("moved/4.txt"));
+        assert!(!manifest.files.contains_key("out/bundle.js") && !manifest.files.contains_key("a/debug.log"));
     }
 }

@@ -156,6 +156,16 @@ impl Store {
         self.root.read_existing(&path, 1024 * 1024 * 1024).map_err(|err| io_text(err, "read the workspace manifest"))
     }
 
+    /// The store's folder as a root (the watcher watches it for its sentinels).
+    pub fn root(&self) -> &Root {
+        &self.root
+    }
+
+    pub fn remove_file(&self, name: &str) -> Result<(), String> {
+        let path = RelPath::parse(name).map_err(|err| err.message)?;
+        self.root.remove_file(&path).map_err(|err| io_text(err, "remove a file of the checkpoint store"))
+    }
+
     pub fn write_file(&self, name: &str, bytes: &[u8]) -> Result<(), String> {
         let path = RelPath::parse(name).map_err(|err| err.message)?;
         self.root.write_atomic(&path, bytes).map(|_| ()).map_err(|err| io_text(err, "write the workspace manifest"))
