@@ -10,6 +10,9 @@
 //! - the restore of the turn's three files.
 //! The first checkpoint of a workspace stores every file once; it is printed on its own.
 
+// A benchmark's job is to print its figures.
+#![allow(clippy::print_stdout)]
+
 use prototyper_sidecar::checkpoint::restore;
 use prototyper_sidecar::checkpoint::Checkpoints;
 use prototyper_sidecar::confine::{RelPath, Root};

@@ -121,7 +121,7 @@ function listen(channel: Channel<CompletionEvent>): void {
     if (chat.get().channelId !== channelId) {
       void saveNow();
       void refreshCheckpoints();
-    } else if (event.event === 'ToolResult' && event.data.success && event.data.tool !== 'read_file') {
+    } else if (event.event === 'ToolResult' && !['read_file', 'glob', 'grep'].includes(event.data.tool)) {
       void refreshCheckpoints();
     }
     else saveSoon(Math.max(SAVE_DURING_STREAM_MS, streamingSize() / SAVE_CHARS_PER_MS));
