@@ -17,7 +17,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
 /// How long `take` waits for its sentinel before it gives up and asks for a full scan.
-const SENTINEL_WAIT: Duration = Duration::from_secs(2);
+const SENTINEL_WAIT: Duration = Duration::from_secs(5);
 const SENTINEL_PREFIX: &str = "sentinel-";
 
 #[derive(Default)]
