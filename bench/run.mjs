@@ -1,4 +1,5 @@
-// Runs a benchmark: `node bench/run.mjs relay|stream|render|checkpoint` (or all with no argument).
+// Runs a benchmark: `node bench/run.mjs relay|stream|render|checkpoint|real-llm` (with no argument:
+// all but real-llm, which needs the llama.cpp server scripts/setup-real-llm.sh builds).
 // TypeScript benches are bundled with esbuild first (they import the host's real relay and
 // supervisor); the release sidecar is built incrementally so figures are for optimized code.
 import { build } from 'esbuild';

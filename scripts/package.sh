@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # Packages the extension as dist/prototyper.vsix with the release sidecar inside
-# (dist/bin/prototyper-sidecar). Expects scripts/setup.sh to have run.
+# (dist/bin/prototyper-sidecar). vsce runs `vscode:prepublish` (`npm run build`: the production
+# bundles, the release sidecar, dist/bin) first, so this works on a clean clone too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mkdir -p dist/bin
-install -m 0755 sidecar/target/release/prototyper-sidecar dist/bin/prototyper-sidecar
-npx vsce package --no-dependencies --allow-missing-repository --skip-license --out dist/prototyper.vsix >/dev/null
+npx vsce package --no-dependencies --out dist/prototyper.vsix >/dev/null
 echo "Packaged dist/prototyper.vsix"

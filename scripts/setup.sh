@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs and builds what the product and its tests need on a fresh Debian machine: Debian
-# packages (Chromium for the browser tests, ripgrep and libkrb5-dev for code-server), the npm
-# dependencies, the release sidecar and the extension bundles. Safe to run again: each step is
-# skipped when its result is already there.
+# packages (Chromium for the browser tests, ripgrep and libkrb5-dev for code-server, cmake and a
+# Python venv for the real model server), the npm dependencies, the release sidecar, the extension
+# bundles and the real-server suite's llama.cpp server (scripts/setup-real-llm.sh, cached outside
+# the clone). Safe to run again: each step is skipped when its result is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +12,8 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v rg >/dev/null 2>&1 || missing+=(ripgrep)
 dpkg -s libkrb5-dev >/dev/null 2>&1 || missing+=(libkrb5-dev)
 command -v make >/dev/null 2>&1 || missing+=(build-essential)
+command -v cmake >/dev/null 2>&1 || missing+=(cmake)
+python3 -c 'import ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing Debian packages: ${missing[*]}"
   sudo_cmd=""
@@ -33,3 +36,7 @@ echo "Building the sidecar (release)…"
 cargo build --release --quiet --manifest-path sidecar/Cargo.toml
 echo "Building the extension…"
 node esbuild.mjs --production
+
+# The real-server suite's model server. A machine that cannot build it gets a note and the suite
+# skips; a build that fails otherwise is left for the suite to report, so the other suites still run.
+bash scripts/setup-real-llm.sh || echo "The real-server suite's llama.cpp server failed to build; that suite will fail (see its log)." >&2

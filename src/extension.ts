@@ -7,11 +7,12 @@ import { ChatStore } from './chat/chatStore';
 import { ChatViewProvider, CHAT_VIEW_ID } from './chat/chatViewProvider';
 import { EditorTracker } from './commands/editorCommands';
 import { createHostCommands } from './commands/hostCommands';
-import { registerPaletteCommands } from './commands/paletteCommands';
+import { registerPaletteCommands, sendToChat } from './commands/paletteCommands';
+import { registerSetupCommands, WALKTHROUGH_ID } from './commands/setupCommands';
 import { ProposalDocuments } from './commands/proposalDocuments';
 import { CheckpointCommands } from './edits/checkpointCommands';
 import { ProposalEditor } from './edits/proposalEditor';
-import type { HostToWebview } from './protocol/webviewMessages';
+import type { HostToWebview, Provider } from './protocol/webviewMessages';
 import { ChannelRelay } from './relay/channelRelay';
 import { InvokeRouter } from './relay/invokeRouter';
 import { WebviewBridge } from './relay/webviewBridge';
@@ -19,7 +20,8 @@ import { ApiKeys } from './secrets';
 import { providerHost, readChatSettings, SECTION, timeouts } from './settings';
 import { createSidecarSupervisor, outputLogger } from './sidecar/sidecarHost';
 import type { SidecarSupervisor, SupervisorStatus } from './sidecar/supervisor';
-import { SidecarStatusBar } from './statusBar';
+import { ProviderHealth } from './providerHealth';
+import { PrototyperStatusBar } from './statusBar';
 import { TerminalRunner } from './terminal/runInTerminal';
 
 /** What `activate` returns: for the integration tests and for other parts of the extension. */
@@ -47,7 +49,24 @@ export function activate(context: vscode.ExtensionContext): PrototyperApi {
   const proposalEditor = new ProposalEditor(proposals);
   const checkpoints = new CheckpointCommands(sidecar, proposals);
   const editors = new EditorTracker();
-  const statusBar = new SidecarStatusBar();
+  const currentProvider = () => readChatSettings({ ollama: false, openai: false, anthropic: false }).provider;
+  const statusBar = new PrototyperStatusBar(() => {
+    const provider = currentProvider();
+    return { provider, model: vscode.workspace.getConfiguration(SECTION).get<string>('model', ''), host: providerHost(provider) };
+  });
+  const health = new ProviderHealth({
+    request: (method, params) => sidecar.request(method, params),
+    target: async () => {
+      const provider: Provider = currentProvider();
+      return { provider, host: providerHost(provider), apiKey: await apiKeys.get(provider), model: vscode.workspace.getConfiguration(SECTION).get<string>('model', '') };
+    },
+    onChange: (state) => {
+      statusBar.showHealth(state);
+      // The walkthrough's steps complete on these.
+      void vscode.commands.executeCommand('setContext', 'prototyper.providerAnswers', state.kind === 'up' || state.kind === 'noModels');
+      void vscode.commands.executeCommand('setContext', 'prototyper.modelReady', state.kind === 'up' && state.modelListed);
+    },
+  });
   const terminals = new TerminalRunner(relay, sidecar);
 
   const chatSettings = async () => readChatSettings(await apiKeys.presence());
@@ -73,9 +92,11 @@ export function activate(context: vscode.ExtensionContext): PrototyperApi {
       deleteCheckpoints: async (chatId) => void (await sidecar.request('delete_checkpoints', { chatId })),
     }),
     credentials: async (provider) => ({ host: providerHost(provider), apiKey: await apiKeys.get(provider) }),
-    completionDefaults: () => {
+    completionDefaults: (params) => {
       const settings = vscode.workspace.getConfiguration(SECTION);
       return {
+        // tool_choice is an OpenAI-compatible server's quirk; the other providers take the default.
+        toolChoice: params.provider === 'openai' ? settings.get<string>('openai.toolChoice', 'auto') : undefined,
         tools: settings.get<boolean>('toolsEnabled', true),
         toolPermissionMode: settings.get<string>('toolPermissionMode', 'ask_every_time'),
         toolAllowlist: settings.get<string[]>('toolAllowlist', []),
@@ -93,12 +114,23 @@ export function activate(context: vscode.ExtensionContext): PrototyperApi {
   const view = new ChatViewProvider(host);
   const panels = new ChatPanels(host);
 
-  sidecar.onChannel((envelope) => relay.fromSidecar(envelope));
+  sidecar.onChannel((envelope) => {
+    relay.fromSidecar(envelope);
+    health.observe(envelope);
+    if (envelope.terminal && (envelope.message as { event?: string } | null)?.event === 'Done') void vscode.commands.executeCommand('setContext', 'prototyper.answered', true);
+  });
   sidecar.onExit((exit) => relay.sidecarExited(exit));
   sidecar.onStateChange((status) => {
-    statusBar.show(status);
+    statusBar.showSidecar(status);
+    health.setSidecarReady(status.state === 'ready');
     relay.broadcast(stateEvent(status));
   });
+  const keyContext = async () => {
+    const provider = currentProvider();
+    const needsKey = provider !== 'ollama' || providerHost('ollama').startsWith('https://ollama.com');
+    void vscode.commands.executeCommand('setContext', 'prototyper.keyReady', !needsKey || (await apiKeys.get(provider)).length > 0);
+  };
+  void keyContext();
 
   context.subscriptions.push(
     output,
@@ -111,10 +143,24 @@ export function activate(context: vscode.ExtensionContext): PrototyperApi {
     vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, view),
     vscode.window.registerWebviewPanelSerializer(CHAT_PANEL_TYPE, panels),
     ...registerPaletteCommands({ view, panels, relay, apiKeys, supervisor: sidecar, output, terminals, settingsChanged }),
-    apiKeys.onDidChange(settingsChanged),
+    ...registerSetupCommands({ extensionId: context.extension.id, health, apiKeys, sendToChat: (event) => sendToChat({ view, panels, relay }, event) }),
+    health,
+    apiKeys.onDidChange(() => {
+      settingsChanged();
+      void keyContext();
+      void health.check();
+    }),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration(SECTION)) settingsChanged();
       if (RESTART_SETTINGS.some((key) => event.affectsConfiguration(key))) void offerRestart(sidecar);
+      if (['provider', 'model', 'ollama.host', 'openai.host', 'anthropic.host'].some((key) => event.affectsConfiguration(`${SECTION}.${key}`))) {
+        statusBar.refresh();
+        void keyContext();
+        void health.check();
+      }
+    }),
+    vscode.window.onDidChangeWindowState((state) => {
+      if (state.focused) health.windowFocused();
     }),
     // Trust changes what the sidecar may do (write, execute); it is an initialize param.
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
@@ -125,6 +171,7 @@ export function activate(context: vscode.ExtensionContext): PrototyperApi {
   );
 
   void sidecar.start();
+  void openWalkthroughOnce(context);
   return { supervisor: sidecar, relay, router, terminals };
 }
 
@@ -132,6 +179,18 @@ export async function deactivate(): Promise<void> {
   // Returned so VS Code waits for the graceful shutdown (which stops dev servers the sidecar runs).
   await supervisor?.dispose();
   supervisor = undefined;
+}
+
+/**
+ * Opens the getting-started walkthrough the first time the extension runs (VS Code does so itself
+ * only for installs from the Marketplace view), unless the user turned that off for walkthroughs.
+ */
+async function openWalkthroughOnce(context: vscode.ExtensionContext): Promise<void> {
+  const key = 'prototyper.walkthroughShown';
+  if (context.globalState.get<boolean>(key)) return;
+  await context.globalState.update(key, true);
+  if (!vscode.workspace.getConfiguration('workbench').get<boolean>('welcomePage.walkthroughs.openOnInstall', true)) return;
+  await vscode.commands.executeCommand('workbench.action.openWalkthrough', `${context.extension.id}#${WALKTHROUGH_ID}`, false);
 }
 
 async function offerRestart(sidecar: SidecarSupervisor): Promise<void> {

@@ -61,7 +61,20 @@ export function readChatSettings(hasApiKey: Record<Provider, boolean>): ChatSett
     toolsEnabled: c.get<boolean>('toolsEnabled', true),
     workspaceTrusted: vscode.workspace.isTrusted,
     hasApiKey,
+    locale: systemLocale(),
   };
+}
+
+/**
+ * The user's locale for dates and numbers: the extension host's default, which follows the
+ * system's regional format (LANG, or the Windows region), where a webview only knows its UI language.
+ */
+export function systemLocale(): string | undefined {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().locale;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

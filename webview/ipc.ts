@@ -210,6 +210,8 @@ export class IpcConnection {
     let delivered = false;
     const finished: number[] = [];
     for (const envelope of envelopes) {
+      // A malformed batch from the host loses its bad entries, never the webview.
+      if (!envelope || typeof envelope !== 'object') continue;
       const entry = this.channels.get(envelope.id);
       if (!entry) continue;
       if (!entry.channel) {

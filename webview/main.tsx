@@ -7,6 +7,7 @@ import { registerToolkit } from './components/toolkit';
 import { connection, onHostEvent } from './ipc';
 import { initSession, onSessionEvent, session } from './session/session';
 import './styles.css';
+import './chrome.css';
 
 registerToolkit();
 const ipc = connection();

@@ -25,6 +25,8 @@ pub struct Command {
     pub group: Group,
     pub effect: Effect,
     pub run: fn(RequestContext, Value) -> HandlerFuture,
+    /// Only deserializes the params (the fuzz target's view of a command: no side effects).
+    pub validate: fn(Value) -> Result<(), AppError>,
 }
 
 /// Builds a `Command` from a handler `async fn(RequestContext, P) -> Result<R, AppError>`.
@@ -42,6 +44,7 @@ macro_rules! command {
                     $crate::dispatch::to_result(result)
                 })
             },
+            validate: |params| $crate::dispatch::check_params($handler, $name, params),
         }
     };
 }
@@ -52,6 +55,11 @@ pub fn parse_params<P: DeserializeOwned>(command: &str, params: Value) -> Result
     let params = if params.is_null() { Value::Object(Default::default()) } else { params };
     serde_json::from_value(params)
         .map_err(|err| AppError::invalid_params(format!("Invalid params for {command}: {err}")))
+}
+
+/// Deserializes `params` as `handler`'s params type, and nothing else.
+pub fn check_params<P: DeserializeOwned, F>(_handler: impl Fn(RequestContext, P) -> F, command: &str, params: Value) -> Result<(), AppError> {
+    parse_params::<P>(command, params).map(|_| ())
 }
 
 pub fn to_result<R: Serialize>(result: R) -> Result<Value, AppError> {

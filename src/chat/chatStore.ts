@@ -1,6 +1,7 @@
 // Chat history on disk: one `<chatId>.json` per chat plus a small `index.json` of summaries, in
 // the workspace's storage (or global storage without a folder). Writes are atomic (temp file +
-// rename) and serialized per chat, so a crash or two saves racing never leave a torn file.
+// rename) and serialized per chat, so a crash or two saves racing never leave a torn file. Chats
+// can be searched (titles and message text) and renamed.
 // No `vscode` import.
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
@@ -28,11 +29,44 @@ export class ChatStore {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Summaries, most recently updated first. */
-  async list(): Promise<ChatSummary[]> {
+  /**
+   * Summaries, most recently updated first. With `query`, only chats whose title or messages
+   * contain it (case-insensitive); a match in a message comes with a snippet around it.
+   */
+  async list(query = ''): Promise<ChatSummary[]> {
     await this.queue.catch(() => {});
     const index = await this.readIndex();
-    return Object.values(index).sort((a, b) => b.updatedAt - a.updatedAt);
+    const all = Object.values(index).sort((a, b) => b.updatedAt - a.updatedAt);
+    const needle = query.trim().toLowerCase();
+    if (!needle) return all;
+    const found: ChatSummary[] = [];
+    for (const chat of all) {
+      if (chat.title.toLowerCase().includes(needle)) {
+        found.push(chat);
+        continue;
+      }
+      const stored = await this.readChat(chat.chatId).catch(() => null);
+      const snippet = stored ? findSnippet(stored.messages, needle) : undefined;
+      if (snippet !== undefined) found.push({ ...chat, snippet });
+    }
+    return found;
+  }
+
+  /** Gives chat `chatId` a new title (in its file and the index). */
+  async rename(chatId: unknown, title: unknown): Promise<void> {
+    const id = checkId(chatId);
+    const name = typeof title === 'string' ? title.trim().replace(/\s+/g, ' ') : '';
+    if (!name) throw new HostCommandError(-32602, '"title" must be a non-empty string.');
+    if (name.length > 200) throw new HostCommandError(-32602, `"title" may have at most 200 characters (got ${name.length}).`);
+    return this.enqueue(async () => {
+      const existing = await this.readChat(id);
+      if (!existing) throw new HostCommandError(-32010, `Chat ${id} was not found; it may have been deleted.`);
+      const stored: StoredChat = { ...existing, title: name, updatedAt: this.now() };
+      await this.writeAtomic(this.chatFile(id), JSON.stringify(stored));
+      const index = await this.readIndex();
+      index[id] = summary(stored);
+      await this.writeAtomic(path.join(this.dir, INDEX_FILE), JSON.stringify(index));
+    });
   }
 
   async load(chatId: unknown): Promise<StoredChat | null> {
@@ -145,6 +179,23 @@ function checkId(chatId: unknown): string {
     throw new HostCommandError(-32602, `"chatId" must be 1–128 letters, digits, "-" or "_" (got ${JSON.stringify(chatId)}).`);
   }
   return chatId;
+}
+
+const SNIPPET_CONTEXT = 40;
+
+/** The first message text containing `needle` (lower case), trimmed to a line around it. */
+function findSnippet(messages: unknown[], needle: string): string | undefined {
+  for (const message of Array.isArray(messages) ? messages : []) {
+    const content = (message as { content?: unknown } | null)?.content;
+    if (typeof content !== 'string') continue;
+    const at = content.toLowerCase().indexOf(needle);
+    if (at < 0) continue;
+    const start = Math.max(0, at - SNIPPET_CONTEXT);
+    const end = Math.min(content.length, at + needle.length + SNIPPET_CONTEXT);
+    const text = content.slice(start, end).replace(/\s+/g, ' ').trim();
+    return `${start > 0 ? '…' : ''}${text}${end < content.length ? '…' : ''}`;
+  }
+  return undefined;
 }
 
 function summary(chat: StoredChat): ChatSummary {

@@ -7,7 +7,7 @@ import { HOST_ERROR_CODES } from '../protocol/webviewMessages';
 import { HostCommandError } from '../relay/invokeRouter';
 import { optionalInteger, optionalString, requireString } from './args';
 import type { ProposalDocuments } from './proposalDocuments';
-import { resolveInWorkspace, resolveInWorkspaceReal } from './workspacePaths';
+import { resolveInWorkspace } from './workspacePaths';
 
 export function workspaceRoot(): string | undefined {
   return vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
@@ -63,7 +63,7 @@ export async function applyToFile(proposals: ProposalDocuments, tracker: EditorT
   const requestedPath = optionalString(args, 'path');
   let uri: vscode.Uri;
   if (requestedPath) {
-    uri = vscode.Uri.file(await resolveInWorkspaceReal(workspaceRoot(), requestedPath));
+    uri = vscode.Uri.file(await resolveInWorkspace(workspaceRoot(), requestedPath));
   } else {
     const editor = tracker.current();
     if (!editor) throw failed('No file was named and no editor is open; open the file to apply the code to, then try again.');
@@ -123,7 +123,7 @@ export async function openInEditor(args: Record<string, unknown>): Promise<null>
 export async function openDiff(proposals: ProposalDocuments, args: Record<string, unknown>): Promise<null> {
   const relative = requireString(args, 'path');
   const before = optionalString(args, 'before') ?? '';
-  const uri = vscode.Uri.file(resolveInWorkspace(workspaceRoot(), relative));
+  const uri = vscode.Uri.file(await resolveInWorkspace(workspaceRoot(), relative));
   const beforeUri = proposals.create(before, relative, 'before');
   const right = (await openIfExists(uri)) ? uri : proposals.create('', relative, 'deleted');
   await vscode.commands.executeCommand('vscode.diff', beforeUri, right, `${path.basename(relative)}: before ↔ now`, { preview: true });
@@ -133,7 +133,7 @@ export async function openDiff(proposals: ProposalDocuments, args: Record<string
 export async function openFile(args: Record<string, unknown>): Promise<null> {
   const relative = requireString(args, 'path');
   const line = optionalInteger(args, 'line', 1, 10_000_000);
-  const uri = vscode.Uri.file(resolveInWorkspace(workspaceRoot(), relative));
+  const uri = vscode.Uri.file(await resolveInWorkspace(workspaceRoot(), relative));
   const document = await openIfExists(uri);
   if (!document) throw new HostCommandError(-32010, `Not found: ${relative} does not exist in the workspace.`);
   const position = line ? new vscode.Position(Math.min(line - 1, document.lineCount - 1), 0) : undefined;

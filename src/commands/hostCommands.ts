@@ -28,6 +28,22 @@ export interface HostCommandDeps {
   deleteCheckpoints(chatId: string): Promise<void>;
 }
 
+/** The settings `open_setting` opens: this extension's own. */
+const SETTING_ID = /^prototyper\.[A-Za-z][\w.]*$/;
+
+/**
+ * The extension's commands the chat's buttons may run. A list, not any command: the webview shows
+ * model output, and must not be able to run arbitrary VS Code commands.
+ */
+export const CHAT_COMMANDS: readonly string[] = [
+  'prototyper.restartSidecar',
+  'prototyper.showSidecarOutput',
+  'prototyper.selectModel',
+  'prototyper.setApiKey',
+  'prototyper.openWalkthrough',
+  'prototyper.checkProvider',
+];
+
 export function createHostCommands(deps: HostCommandDeps): HostCommandTable {
   return {
     get_settings: () => deps.chatSettings(),
@@ -50,7 +66,23 @@ export function createHostCommands(deps: HostCommandDeps): HostCommandTable {
     },
     find_files: (args) => findFiles(args),
     read_attachment: (args) => readAttachment(args),
-    list_chats: () => deps.chats.list(),
+    list_chats: (args) => deps.chats.list(typeof args.query === 'string' ? args.query : ''),
+    rename_chat: async (args) => {
+      await deps.chats.rename(args.chatId, args.title);
+      return null;
+    },
+    open_setting: async (args) => {
+      const key = requireString(args, 'key');
+      if (!SETTING_ID.test(key)) throw new HostCommandError(-32602, `"${key}" is not a setting the chat opens; it opens prototyper.* settings.`);
+      await vscode.commands.executeCommand('workbench.action.openSettings', `@id:${key}`);
+      return null;
+    },
+    run_command: async (args) => {
+      const command = requireString(args, 'command');
+      if (!CHAT_COMMANDS.includes(command)) throw new HostCommandError(-32602, `The chat cannot run "${command}". It may run: ${CHAT_COMMANDS.join(', ')}.`);
+      await vscode.commands.executeCommand(command);
+      return null;
+    },
     load_chat: (args) => deps.chats.load(args.chatId),
     save_chat: async (args) => {
       await deps.chats.save({

@@ -20,18 +20,23 @@ export interface PaletteDeps {
   settingsChanged(): void;
 }
 
+/** The chat a command acts on: the last used visible editor chat, else the sidebar (revealed). */
+export async function targetChat(deps: Pick<PaletteDeps, 'view' | 'panels'>): Promise<string> {
+  const panel = deps.panels.lastActiveVisible();
+  if (panel) {
+    panel.panel.reveal(undefined, false);
+    return panel.sessionKey;
+  }
+  await deps.view.reveal();
+  return SIDEBAR_SESSION;
+}
+
+/** Reveals the target chat and posts it `event`; held by the relay until a loading chat is ready. */
+export async function sendToChat(deps: Pick<PaletteDeps, 'view' | 'panels' | 'relay'>, event: HostEvent): Promise<void> {
+  deps.relay.postEvent(await targetChat(deps), { type: 'event', event });
+}
+
 export function registerPaletteCommands(deps: PaletteDeps): vscode.Disposable[] {
-  /** The chat a command acts on: the last used visible editor chat, else the sidebar (revealed). */
-  const targetChat = async (): Promise<string> => {
-    const panel = deps.panels.lastActiveVisible();
-    if (panel) {
-      panel.panel.reveal(undefined, false);
-      return panel.sessionKey;
-    }
-    await deps.view.reveal();
-    return SIDEBAR_SESSION;
-  };
-  // Held by the relay until the webview is ready, so a chat that is still loading gets it too.
   const send = (sessionKey: string, event: HostEvent) => deps.relay.postEvent(sessionKey, { type: 'event', event });
 
   const register = (id: string, run: (...args: unknown[]) => unknown) =>
@@ -45,11 +50,11 @@ export function registerPaletteCommands(deps: PaletteDeps): vscode.Disposable[] 
 
   return [
     register('prototyper.focusChat', async () => {
-      send(await targetChat(), { kind: 'focusInput' });
+      send(await targetChat(deps), { kind: 'focusInput' });
     }),
     register('prototyper.openChatInEditor', () => deps.panels.open()),
     register('prototyper.newChat', async () => {
-      send(await targetChat(), { kind: 'newChat' });
+      send(await targetChat(deps), { kind: 'newChat' });
     }),
     register('prototyper.addSelectionToChat', async () => {
       const editor = vscode.window.activeTextEditor;
@@ -67,12 +72,22 @@ export function registerPaletteCommands(deps: PaletteDeps): vscode.Disposable[] 
         languageId: document.languageId,
         content: document.getText(selection),
       };
-      send(await targetChat(), { kind: 'attach', attachment });
+      send(await targetChat(deps), { kind: 'attach', attachment });
     }),
     register('prototyper.setApiKey', async () => {
       if (await deps.apiKeys.prompt()) deps.settingsChanged();
     }),
-    register('prototyper.restartSidecar', () => deps.supervisor.restart('requested from the command palette')),
+    register('prototyper.restartSidecar', async () => {
+      await deps.supervisor.restart('requested by the user');
+      // Say what happened: a restart is otherwise invisible when it works.
+      const status = deps.supervisor.status;
+      if (status.state === 'ready') {
+        void vscode.window.showInformationMessage(`Prototyper: the sidecar restarted${status.sidecarVersion ? ` (prototyper-sidecar ${status.sidecarVersion})` : ''}.`);
+      } else {
+        const choice = await vscode.window.showErrorMessage(`Prototyper: the sidecar did not restart (${status.state}${status.message ? `: ${status.message}` : ''}).`, 'Show Output');
+        if (choice === 'Show Output') deps.output.show(true);
+      }
+    }),
     register('prototyper.showSidecarOutput', () => deps.output.show(true)),
     register('prototyper.selectModel', () => selectModel(deps)),
     register('prototyper.runCommandInTerminal', async () => {

@@ -32,7 +32,7 @@ export async function findFiles(args: Record<string, unknown>): Promise<string[]
 /** A workspace file as an attachment; an open document's unsaved text wins over the disk. */
 export async function readAttachment(args: Record<string, unknown>): Promise<Attachment> {
   const relative = requireString(args, 'path');
-  const uri = vscode.Uri.file(resolveInWorkspace(workspaceRoot(), relative));
+  const uri = vscode.Uri.file(await resolveInWorkspace(workspaceRoot(), relative));
   const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
   if (open) return { kind: 'file', path: relative, languageId: open.languageId, content: open.getText() };
 
@@ -40,6 +40,8 @@ export async function readAttachment(args: Record<string, unknown>): Promise<Att
   try {
     const stat = await vscode.workspace.fs.stat(uri);
     if (stat.type & vscode.FileType.Directory) throw new HostCommandError(-32602, `${relative} is a folder; attach files.`);
+    // A FIFO, socket or device reports neither File nor Directory: reading it could block.
+    if (!(stat.type & vscode.FileType.File)) throw new HostCommandError(-32602, `${relative} is not a regular file; only text files can be attached.`);
     if (stat.size > MAX_ATTACHMENT_BYTES) {
       throw new HostCommandError(-32602, `${relative} is ${Math.round(stat.size / 1024)} KB; attachments are limited to ${MAX_ATTACHMENT_BYTES / 1024} KB.`);
     }
@@ -56,7 +58,7 @@ export async function readAttachment(args: Record<string, unknown>): Promise<Att
 
 export async function revealInExplorer(args: Record<string, unknown>): Promise<null> {
   const relative = requireString(args, 'path');
-  const uri = vscode.Uri.file(resolveInWorkspace(workspaceRoot(), relative));
+  const uri = vscode.Uri.file(await resolveInWorkspace(workspaceRoot(), relative));
   try {
     await vscode.workspace.fs.stat(uri);
   } catch {

@@ -1,6 +1,11 @@
 // Turns the workspace-relative paths the webview sends (often written by the model) into absolute
-// paths inside the workspace, refusing absolute paths, `..` escapes and symlinks leading outside,
-// like the sidecar does (design.md §4). No `vscode` import.
+// paths inside the workspace, by the sidecar's rule (design.md §4): absolute paths and `..` are
+// refused by name, and every symlink on the way is resolved and must stay inside the workspace's
+// real folder; a broken link is refused too, since writing through it would create its target
+// wherever it points. The result has every existing symlink resolved, so what is opened is what
+// was checked. (Node cannot open beneath a directory handle as the sidecar does; a local process
+// racing the check is outside what the host defends against, and the agent's own file access goes
+// through the sidecar.) No `vscode` import.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { HostCommandError } from '../relay/invokeRouter';
@@ -9,48 +14,58 @@ export const SECURITY_ERROR = -32012;
 export const NOT_FOUND_ERROR = -32010;
 export const INVALID_PARAMS = -32602;
 
-/** The absolute path of `relative` inside `root`; throws a security error if it would leave it. */
-export function resolveInWorkspace(root: string | undefined, relative: unknown): string {
-  if (!root) throw new HostCommandError(NOT_FOUND_ERROR, 'No folder is open in VS Code; open a folder to work with files.');
+/** The names of a workspace-relative path, after the lexical rules (the sidecar's `RelPath`). */
+export function workspaceNames(relative: unknown): string[] {
   if (typeof relative !== 'string' || relative.trim() === '') {
     throw new HostCommandError(INVALID_PARAMS, 'A workspace-relative "path" is required.');
   }
-  const cleaned = relative.trim().replace(/\\/g, '/');
-  if (path.isAbsolute(cleaned) || /^[a-zA-Z]:/.test(cleaned)) {
+  const cleaned = relative.trim();
+  if (cleaned.includes('\0')) throw new HostCommandError(SECURITY_ERROR, 'Security error: the path contains a NUL byte; use a plain relative path.');
+  if (cleaned.startsWith('/') || cleaned.startsWith('\\') || path.isAbsolute(cleaned) || /^[a-zA-Z]:/.test(cleaned)) {
     throw new HostCommandError(SECURITY_ERROR, `Security error: ${relative} is an absolute path; paths are relative to the workspace root.`);
   }
-  const absolute = path.resolve(root, cleaned);
-  if (!isInside(root, absolute)) {
-    throw new HostCommandError(SECURITY_ERROR, `Security error: ${relative} is outside the workspace.`);
+  const names = cleaned.split(/[\\/]/).filter((name) => name !== '' && name !== '.');
+  if (names.includes('..')) {
+    throw new HostCommandError(SECURITY_ERROR, `Security error: ${relative} contains '..'; paths must stay inside the workspace.`);
   }
-  return absolute;
+  return names;
 }
 
 /**
- * Like `resolveInWorkspace`, and also follows symlinks of the existing part of the path, so a link
- * inside the workspace cannot lead a write outside it.
+ * The absolute path of `relative` inside `root`, with the symlinks of its existing part resolved.
+ * Throws a security error for anything that leads outside (naming only the relative path).
  */
-export async function resolveInWorkspaceReal(root: string | undefined, relative: unknown): Promise<string> {
-  const absolute = resolveInWorkspace(root, relative);
-  const realRoot = await fs.realpath(root!).catch(() => root!);
-  let existing = absolute;
-  const rest: string[] = [];
-  for (;;) {
+export async function resolveInWorkspace(root: string | undefined, relative: unknown): Promise<string> {
+  if (!root) throw new HostCommandError(NOT_FOUND_ERROR, 'No folder is open in VS Code; open a folder to work with files.');
+  const names = workspaceNames(relative);
+  const realRoot = await fs.realpath(root).catch(() => {
+    throw new HostCommandError(NOT_FOUND_ERROR, 'Not found: the workspace folder cannot be opened; reopen the folder in VS Code.');
+  });
+  let current = realRoot;
+  for (const [index, name] of names.entries()) {
+    const next = path.join(current, name);
+    let isLink: boolean;
     try {
-      const real = await fs.realpath(existing);
-      const full = path.join(real, ...rest);
-      if (!isInside(realRoot, full)) {
-        throw new HostCommandError(SECURITY_ERROR, `Security error: ${String(relative)} leads outside the workspace through a symbolic link.`);
-      }
-      return absolute;
-    } catch (error) {
-      if (error instanceof HostCommandError) throw error;
-      const parent = path.dirname(existing);
-      if (parent === existing) return absolute;
-      rest.unshift(path.basename(existing));
-      existing = parent;
+      isLink = (await fs.lstat(next)).isSymbolicLink();
+    } catch {
+      return path.join(next, ...names.slice(index + 1)); // the rest does not exist yet
     }
+    if (!isLink) {
+      current = next;
+      continue;
+    }
+    const real = await fs.realpath(next).catch(() => {
+      throw new HostCommandError(
+        SECURITY_ERROR,
+        `Security error: ${String(relative)} goes through a symbolic link whose target does not exist; fix or remove the link.`,
+      );
+    });
+    if (!isInside(realRoot, real)) {
+      throw new HostCommandError(SECURITY_ERROR, `Security error: ${String(relative)} leads outside the workspace through a symbolic link.`);
+    }
+    current = real;
   }
+  return current;
 }
 
 export function isInside(root: string, candidate: string): boolean {

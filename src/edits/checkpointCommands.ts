@@ -8,9 +8,8 @@ import * as vscode from 'vscode';
 import type { CheckpointSelection, FileText, PlannedFile, RestorePlan, RestoreResult } from '../protocol/generated';
 import { requireString } from '../commands/args';
 import type { ProposalDocuments } from '../commands/proposalDocuments';
-import { resolveInWorkspace } from '../commands/workspacePaths';
 import { HostCommandError } from '../relay/invokeRouter';
-import { workspaceFolder } from './editorDocuments';
+import { workspaceUri } from './editorDocuments';
 
 interface Sidecar {
   request<R = unknown>(method: string, params: object): Promise<R>;
@@ -81,7 +80,7 @@ export class CheckpointCommands {
       return null;
     }
     const before = this.documents.create(file.before.text ?? '', relative, 'before');
-    const now = file.current.exists ? this.fileUri(relative) : this.documents.create('', relative, 'deleted');
+    const now = file.current.exists ? await this.fileUri(relative) : this.documents.create('', relative, 'deleted');
     await vscode.commands.executeCommand('vscode.diff', before, now, `${path.basename(relative)}: before this answer ↔ now`, { preview: true });
     return null;
   }
@@ -95,8 +94,8 @@ export class CheckpointCommands {
     return this.sidecar.request<RestorePlan>('plan_checkpoint_restore', selection);
   }
 
-  private fileUri(relative: string): vscode.Uri {
-    return vscode.Uri.file(resolveInWorkspace(workspaceFolder(), relative));
+  private fileUri(relative: string): Promise<vscode.Uri> {
+    return workspaceUri(relative);
   }
 
   private async run(selection: CheckpointSelection, offerDropLater: boolean): Promise<RestoreOutcome> {

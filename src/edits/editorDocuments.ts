@@ -4,14 +4,23 @@
 // version it read, and never saved (the user's own auto save may save it).
 import * as vscode from 'vscode';
 import type { ApplyEditParams, ApplyEditResult, ReadDocumentParams, ReadDocumentResult } from '../protocol/generated';
-import { resolveInWorkspace } from '../commands/workspacePaths';
+import * as nodePath from 'node:path';
+import { resolveInWorkspace, workspaceNames } from '../commands/workspacePaths';
 
 export function workspaceFolder(): string | undefined {
   return vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
 }
 
-function uriOf(path: unknown): vscode.Uri {
-  return vscode.Uri.file(resolveInWorkspace(workspaceFolder(), path));
+/**
+ * The URI VS Code knows a workspace file by. The path is checked by the sidecar's rule first (a
+ * symlink leading outside is refused), but the URI is the folder's path joined with the names, not
+ * the resolved one: documents are keyed by the path they were opened at, and a workspace folder
+ * reached through a symlink must still find its open documents.
+ */
+export async function workspaceUri(path: unknown): Promise<vscode.Uri> {
+  const root = workspaceFolder();
+  await resolveInWorkspace(root, path);
+  return vscode.Uri.file(nodePath.join(root as string, ...workspaceNames(path)));
 }
 
 /** URIs shown in a tab (text editors and either side of a diff). */
@@ -40,9 +49,9 @@ export function openDocument(uri: vscode.Uri): vscode.TextDocument | undefined {
   return document.isDirty || urisInTabs().has(key) ? document : undefined;
 }
 
-export function readDocument(params: unknown): ReadDocumentResult {
+export async function readDocument(params: unknown): Promise<ReadDocumentResult> {
   const { path } = params as ReadDocumentParams;
-  const document = openDocument(uriOf(path));
+  const document = openDocument(await workspaceUri(path));
   return document ? { open: true, text: document.getText(), version: document.version } : { open: false };
 }
 
@@ -57,7 +66,7 @@ async function existsOnDisk(uri: vscode.Uri): Promise<boolean> {
 
 export async function applyEdit(params: unknown): Promise<ApplyEditResult> {
   const { path, content, expectedVersion, mustExist } = params as ApplyEditParams;
-  const uri = uriOf(path);
+  const uri = await workspaceUri(path);
   const document = openDocument(uri);
   if (!document) return { applied: false, reason: 'closed' };
   if (document.version !== expectedVersion) return { applied: false, reason: 'changed' };

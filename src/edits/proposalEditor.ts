@@ -8,8 +8,7 @@ import { HOST_ERROR_CODES } from '../protocol/webviewMessages';
 import { HostCommandError } from '../relay/invokeRouter';
 import { requireString } from '../commands/args';
 import type { ProposalDocuments } from '../commands/proposalDocuments';
-import { resolveInWorkspace } from '../commands/workspacePaths';
-import { openDocument, workspaceFolder } from './editorDocuments';
+import { openDocument, workspaceUri } from './editorDocuments';
 
 export const PROPOSAL_EDIT_SCHEME = 'prototyper-proposal-edit';
 
@@ -44,7 +43,7 @@ export class ProposalEditor implements vscode.FileSystemProvider, vscode.Disposa
       entry = { uri, proposed: content };
       this.open.set(permissionId, entry);
     }
-    const file = vscode.Uri.file(resolveInWorkspace(workspaceFolder(), relative));
+    const file = await workspaceUri(relative);
     const exists = openDocument(file) !== undefined || (await vscode.workspace.fs.stat(file).then(() => true, () => false));
     const left = exists ? file : this.documents.create('', relative, 'new-file');
     const title = `${relative}: now ↔ proposed (you can edit the proposal)`;

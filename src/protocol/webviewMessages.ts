@@ -70,7 +70,11 @@ export type HostEvent =
   /** "New Chat" from the view title or palette. */
   | { kind: 'newChat' }
   /** Focus the input (the focus keybinding). */
-  | { kind: 'focusInput' };
+  | { kind: 'focusInput' }
+  /** "Show Chat History": open (or close) the history list. */
+  | { kind: 'showHistory' }
+  /** "Pull a Model" (the walkthrough): open the pull panel. */
+  | { kind: 'pullModel' };
 
 export type SidecarState = 'starting' | 'ready' | 'restarting' | 'crashed' | 'stopped';
 
@@ -108,6 +112,8 @@ export interface ChatSettings {
   workspaceTrusted: boolean;
   /** Which providers have an API key in SecretStorage. */
   hasApiKey: Record<Provider, boolean>;
+  /** The user's locale (BCP 47, from the system), for dates; absent: the webview's own. */
+  locale?: string;
 }
 
 /**
@@ -137,8 +143,14 @@ export interface HostCommands {
   find_files: { args: { query: string; limit?: number }; result: string[] };
   /** Read a workspace file as an attachment (respects unsaved editor contents). */
   read_attachment: { args: { path: string }; result: Attachment };
-  /** Chat history for this workspace. */
-  list_chats: { args: Record<string, never>; result: ChatSummary[] };
+  /** Chat history for this workspace; with `query`, the chats whose title or messages contain it. */
+  list_chats: { args: { query?: string }; result: ChatSummary[] };
+  /** Gives a saved chat a new title. */
+  rename_chat: { args: { chatId: string; title: string }; result: null };
+  /** Opens VS Code's Settings on one setting (`prototyper.*` and the few the chat names). */
+  open_setting: { args: { key: string }; result: null };
+  /** Runs one of the extension's own commands the chat offers (restart, output, walkthrough, …). */
+  run_command: { args: { command: string }; result: null };
   load_chat: { args: { chatId: string }; result: StoredChat | null };
   /** Persists a chat. `messages` replaces the stored list from `fromIndex` on. */
   save_chat: { args: { chatId: string; title: string; fromIndex: number; messages: unknown[]; createdAt: number }; result: null };
@@ -179,6 +191,8 @@ export interface ChatSummary {
   createdAt: number;
   updatedAt: number;
   messageCount: number;
+  /** With a search: where the query was found in a message, trimmed around it. */
+  snippet?: string;
 }
 
 export interface StoredChat extends ChatSummary {
@@ -197,6 +211,7 @@ export const COMMANDS_WITH_PROVIDER_CREDENTIALS = [
   'list_anthropic_models',
   'list_openai_models',
   'pull_ollama_model',
+  'get_model_info',
 ] as const;
 
 /**

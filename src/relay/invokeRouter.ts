@@ -33,9 +33,10 @@ export interface InvokeRouterDeps {
   credentials(provider: Provider): Promise<ProviderCredentials>;
   /**
    * Settings for `generate_completion(_stream)` that the webview may leave out (timeouts, tool
-   * mode, allowlist, …); filled in only where the args do not set them.
+   * mode, allowlist, the OpenAI-compatible tool choice, …), given the args (with the provider
+   * already settled); filled in only where the args do not set them.
    */
-  completionDefaults?(): Record<string, unknown>;
+  completionDefaults?(params: Record<string, unknown>): Record<string, unknown>;
 }
 
 /** An invoke that failed in the host, with the JSON-RPC code the webview sees. */
@@ -122,7 +123,7 @@ export class InvokeRouter {
   }
 
   private fillCompletionDefaults(params: Record<string, unknown>): void {
-    const defaults = this.deps.completionDefaults?.() ?? {};
+    const defaults = this.deps.completionDefaults?.(params) ?? {};
     for (const [key, value] of Object.entries(defaults)) {
       if (params[key] === undefined && value !== undefined) params[key] = value;
     }

@@ -125,6 +125,15 @@
       return null;
     },
     list_ollama_models: () => harness.models,
+    // What the sidecar answers about a model (it alone knows the provider rules; this stands in).
+    get_model_info: ({ provider, model }) => {
+      const listed = provider === 'ollama' ? harness.models.find((m) => m.id === model) : { id: model, capabilities: provider === 'anthropic' ? ['completion', 'tools', 'thinking', 'vision'] : [] };
+      const capabilities = listed?.capabilities ?? [];
+      const thinks = capabilities.includes('thinking');
+      const thinking = !thinks ? 'none' : listed.family === 'gptoss' ? 'always_levels' : provider === 'ollama' ? 'toggle' : 'levels';
+      const numCtx = provider === 'ollama' && listed?.contextLength ? Math.min(listed.contextLength, 32768) : undefined;
+      return { id: model, provider, capabilities, capabilitiesKnown: capabilities.length > 0, contextLength: listed?.contextLength, numCtx, thinking, source: 'harness', notes: [] };
+    },
     list_openai_models: () => [{ id: 'gpt-4o' }, { id: 'gpt-4o-mini' }],
     list_anthropic_models: () => [{ id: 'claude-sonnet-4', displayName: 'Claude Sonnet 4', createdAt: '2025-05-14' }],
     load_model_presets: () => harness.presets,

@@ -69,7 +69,7 @@ async function conversation(page: Page): Promise<void> {
   await page.waitForSelector('.usage-warning');
   const id2 = await sendMessage(page, 'Now run the tests');
   await stream(page, id2, [{ event: 'Error', data: { message: 'error sending request for url (http://localhost:11434/api/chat): connection refused', code: 'provider' } }]);
-  await page.waitForSelector('.error-banner');
+  await page.waitForSelector('.message-error');
 }
 
 async function pendingCards(page: Page): Promise<void> {
@@ -145,7 +145,6 @@ describe('screenshots', () => {
       await page.click('[data-tool-id="b1"] .tool-output summary').catch(() => {});
       await page.evaluate(() => document.querySelector('.message-list')!.scrollTo(0, 0));
       await screenshot(page, `conversation-${theme}`);
-      await page.locator('.error-banner vscode-button', { hasText: 'Dismiss' }).click();
       await page.locator('vscode-button[aria-label="New chat"]').click();
       await pendingCards(page);
       await screenshot(page, `cards-${theme}`);

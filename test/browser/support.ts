@@ -1,11 +1,14 @@
 // Shared set-up of the browser tests: builds the webview bundle with esbuild.mjs, launches
-// Debian's Chromium through playwright-core, and opens the harness page around the bundle.
+// Debian's Chromium through playwright-core, and opens the harness page around the bundle. An
+// error thrown in a page (or a promise rejected with nobody to catch it) fails the test it
+// happened in.
 import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterEach } from 'vitest';
 
 export const root = resolve(import.meta.dirname, '../..');
 export const screenshotDir = resolve(root, 'test-results/screenshots');
@@ -30,15 +33,24 @@ export const harnessUrl = (theme = 'light', csp = false) => `${pathToFileURL(res
 export async function openHarness(browser: Browser, options: { theme?: string; width?: number; height?: number; csp?: boolean } = {}): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: options.width ?? 460, height: options.height ?? 760 } });
   page.setDefaultTimeout(8000);
-  page.on('pageerror', (error) => console.error('[page error]', error.message));
+  page.on('pageerror', (error) => pageErrors.push(`${error.message}\n${error.stack ?? ''}`));
   await page.goto(harnessUrl(options.theme, options.csp));
   await waitReady(page);
   return page;
 }
 
+/** Uncaught errors of the pages opened by the running test. */
+const pageErrors: string[] = [];
+
+// Registered by every test file that imports this module: a page error fails its test.
+afterEach(() => {
+  const errors = pageErrors.splice(0);
+  if (errors.length > 0) throw new Error(`The page threw ${errors.length} error(s):\n${errors.join('\n---\n')}`);
+});
+
 export async function waitReady(page: Page): Promise<void> {
   await page.waitForFunction(() => (window as any).harness?.readies.length > 0);
-  await page.waitForSelector('.header vscode-dropdown.model-picker');
+  await page.waitForSelector('.composer .model-picker');
   await page.waitForFunction(() => (window as any).harness.calls('list_ollama_models').length > 0);
 }
 

@@ -108,7 +108,7 @@ describe('untrusted model output', () => {
       { event: 'AskUserForm', data: { id: 3, title: evil, fields: [{ id: 'f', label: evil, fieldType: 'choice', choices: [evil] }] } },
       { event: 'Error', data: { message: evil } },
     ]);
-    await page.waitForSelector('.error-banner');
+    await page.waitForSelector('.error-card');
     await page.click('.thinking summary');
     await assertInert(page);
     expect(await page.locator('.message-list img').count()).toBe(0);

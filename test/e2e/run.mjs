@@ -6,7 +6,8 @@ import { run } from 'node:test';
 import { spec } from 'node:test/reporters';
 import { resolve } from 'node:path';
 
-const stream = run({ files: [resolve(import.meta.dirname, 'chat.e2e.mjs'), resolve(import.meta.dirname, 'edits.e2e.mjs')], concurrency: 1, timeout: 15 * 60_000 });
+const files = ['chat.e2e.mjs', 'onboarding.e2e.mjs', 'edits.e2e.mjs'].map((file) => resolve(import.meta.dirname, file));
+const stream = run({ files, concurrency: 1, timeout: 35 * 60_000 });
 let passed = 0;
 let failed = 0;
 stream.on('test:pass', (event) => {

@@ -4,10 +4,13 @@
 // /api/pull), OpenAI-compatible (/v1/chat/completions SSE with tool_calls deltas and usage,
 // /v1/models) and Anthropic (/v1/messages SSE with message_start … message_stop, /v1/models).
 //
-// Start:   node test/fake-provider/server.mjs [--port N]     (default 0: a free port)
+// Start:   node test/fake-provider/server.mjs [--port N] [--no-models]   (default 0: a free port)
 //          prints {"port":N} as its first stdout line, then serves on 127.0.0.1 until killed.
+//          --no-models: an Ollama with nothing pulled yet (/api/tags lists no models, a chat gets
+//          "model not found, try pulling it first"); /api/pull adds the model it pulls, and
+//          /__reset keeps the mode.
 // In-process: import { startFakeProvider } from './server.mjs';
-//          const fake = await startFakeProvider(); fake.port; await fake.close();
+//          const fake = await startFakeProvider({ noModels? }); fake.port; await fake.close();
 //
 // Control endpoints:
 //   POST /__script   queue scripted answers. Body: an array (the shared queue) or an object
@@ -19,7 +22,10 @@
 //                    requireKey: every provider request must carry this key (Bearer, or x-api-key
 //                    for Anthropic), else 401 in the provider's error format.
 //                    models.ollama: [{ name, family?, families?, parameterSize?, capabilities?,
-//                    contextLength? }]; models.openai: [{ id }]; models.anthropic: [{ id, displayName? }].
+//                    contextLength? }]; models.openai: [{ id, …any /v1/models fields }];
+//                    models.anthropic: [{ id, displayName?, capabilities?, max_input_tokens? }].
+//                    props: llama.cpp's GET /props answer; lmStudio: LM Studio's /api/v0/models
+//                    entries (both answer 404 when unset, as on other servers).
 //   POST /__reset    forget queues, config and recorded requests.
 //   GET  /__requests the requests received so far: [{ provider, method, path, headers, body,
 //                    aborted }] (`aborted`: the client closed the connection before the end).
@@ -43,11 +49,15 @@
 //   doneReason      Ollama done_reason / OpenAI finish_reason / Anthropic stop_reason override
 //   tokens          N: a fast stream of N pieces "tok " written in batches of `tokensPerWrite`
 //                   (default 256) with no pauses, for throughput benchmarks
+//   replay          a recorded body to answer with instead, by its path under test/fixtures/
+//                   (real llama.cpp streams in real-streams/, Ollama's documented ones in ollama/);
+//                   see replay.mjs for `replayStatus` and `replayPieces`
 // A pull script entry: { total (bytes, default 1000), steps (default 4), delayMs, status, error,
 //   cutAfterChunks }.
 
 import http from 'node:http';
 import { pathToFileURL } from 'node:url';
+import { replay } from './replay.mjs';
 
 const DEFAULT_OLLAMA_MODELS = [
   { name: 'llama3.2:latest', family: 'llama', parameterSize: '3.2B', capabilities: ['completion', 'tools'], contextLength: 131072 },
@@ -63,18 +73,20 @@ const DEFAULT_ANTHROPIC_MODELS = [
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function freshState() {
+function freshState(noModels = false) {
   return {
     queues: { ollama: [], openai: [], anthropic: [], any: [], pull: [] },
     requests: [],
     requireKey: null,
-    models: { ollama: DEFAULT_OLLAMA_MODELS, openai: DEFAULT_OPENAI_MODELS, anthropic: DEFAULT_ANTHROPIC_MODELS },
+    props: null,
+    lmStudio: null,
+    models: { ollama: noModels ? [] : DEFAULT_OLLAMA_MODELS, openai: DEFAULT_OPENAI_MODELS, anthropic: DEFAULT_ANTHROPIC_MODELS },
   };
 }
 
-/** Starts the server; resolves to { port, url, close() }. */
-export async function startFakeProvider({ port = 0, host = '127.0.0.1' } = {}) {
-  let state = freshState();
+/** Starts the server; resolves to { port, url, close() }. `noModels`: Ollama has nothing pulled. */
+export async function startFakeProvider({ port = 0, host = '127.0.0.1', noModels = false } = {}) {
+  let state = freshState(noModels);
   const sockets = new Set();
 
   const server = http.createServer(async (req, res) => {
@@ -85,7 +97,7 @@ export async function startFakeProvider({ port = 0, host = '127.0.0.1' } = {}) {
       if (path === '/__script' && req.method === 'POST') return json(res, 200, script(state, body));
       if (path === '/__config' && req.method === 'POST') return json(res, 200, configure(state, body));
       if (path === '/__reset' && req.method === 'POST') {
-        state = freshState();
+        state = freshState(noModels);
         return json(res, 200, { ok: true });
       }
       if (path === '/__requests') return json(res, 200, state.requests);
@@ -111,8 +123,16 @@ export async function startFakeProvider({ port = 0, host = '127.0.0.1' } = {}) {
         case 'GET /v1/models':
           return provider === 'anthropic'
             ? json(res, 200, anthropicModels(state))
-            : json(res, 200, { object: 'list', data: state.models.openai.map((m) => ({ id: m.id, object: 'model', created: 1700000000, owned_by: 'fake' })) });
+            : json(res, 200, { object: 'list', data: state.models.openai.map((m) => ({ object: 'model', created: 1700000000, owned_by: 'fake', ...m })) });
+        case 'GET /props':
+          return state.props ? json(res, 200, state.props) : json(res, 404, { error: { message: 'File Not Found', type: 'not_found_error', code: 404 } });
+        case 'GET /api/v0/models':
+          return state.lmStudio ? json(res, 200, { object: 'list', data: state.lmStudio }) : json(res, 404, { error: 'Unexpected endpoint or method. (GET /api/v0/models)' });
         default:
+          if (req.method === 'GET' && path.startsWith('/v1/models/') && req.headers['anthropic-version'] != null) {
+            const model = anthropicModels(state).data.find((m) => m.id === decodeURIComponent(path.slice('/v1/models/'.length)));
+            return model ? json(res, 200, model) : providerError(res, 'anthropic', 404, `model: ${path.slice(11)}`);
+          }
           return json(res, 404, { error: `fake provider: no route ${req.method} ${path}` });
       }
     } catch (error) {
@@ -163,6 +183,8 @@ function script(state, body) {
 function configure(state, body) {
   const config = parseJson(body) ?? {};
   if ('requireKey' in config) state.requireKey = config.requireKey;
+  if ('props' in config) state.props = config.props;
+  if ('lmStudio' in config) state.lmStudio = config.lmStudio;
   if (config.models) state.models = { ...state.models, ...config.models };
   return { ok: true };
 }
@@ -314,6 +336,7 @@ async function ollamaChat(state, req, res, request) {
     return json(res, 404, { error: `model "${request.model}" not found, try pulling it first` });
   }
   const entry = nextEntry(state, 'ollama');
+  if (entry.replay) return replay(res, entry);
   if (!(await beforeResponse(res, entry, 'ollama'))) return;
   const model = request.model;
   const created_at = new Date().toISOString();
@@ -352,14 +375,15 @@ async function ollamaPull(state, res, request) {
   const lines = [JSON.stringify({ status: 'pulling manifest' }) + '\n'];
   for (let i = 1; i <= steps; i++) lines.push(JSON.stringify({ status: `pulling ${digest.slice(7, 19)}`, digest, total, completed: Math.round((total * i) / steps) }) + '\n');
   if (entry.error) lines.push(JSON.stringify({ error: entry.error }) + '\n');
-  else lines.push(...['verifying sha256 digest', 'writing manifest', 'success'].map((status) => JSON.stringify({ status }) + '\n'));
+  else lines.push(...['verifying sha256 digest', 'writing manifest'].map((status) => JSON.stringify({ status }) + '\n'));
   res.writeHead(200, { 'content-type': 'application/x-ndjson' });
   const ok = await writeParts(res, entry, lines, { malformed: 'not json\n', midError: (m) => JSON.stringify({ error: m }) + '\n' });
-  if (ok) res.end();
-  if (ok && !entry.error && request.model) {
-    const name = request.model.includes(':') ? request.model : `${request.model}:latest`;
-    if (!ollamaModel(state, name)) state.models.ollama = [...state.models.ollama, { name, family: 'llama', capabilities: ['completion'], contextLength: 8192 }];
-  }
+  if (!ok) return;
+  if (entry.error || !request.model) return res.end();
+  // As Ollama does, the model is listed by the time "success" is sent.
+  const name = request.model.includes(':') ? request.model : `${request.model}:latest`;
+  if (!ollamaModel(state, name)) state.models.ollama = [...state.models.ollama, { name, family: 'llama', capabilities: ['completion', 'tools'], contextLength: 8192 }];
+  res.end(JSON.stringify({ status: 'success' }) + '\n');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -367,6 +391,7 @@ async function ollamaPull(state, res, request) {
 
 async function openaiChat(state, req, res, request) {
   const entry = nextEntry(state, 'openai');
+  if (entry.replay) return replay(res, entry);
   if (!(await beforeResponse(res, entry, 'openai'))) return;
   const base = { id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model: request.model ?? 'fake' };
   const promptTokens = entry.promptEvalCount ?? Math.ceil(promptChars(request) / 4);
@@ -408,12 +433,16 @@ async function openaiChat(state, req, res, request) {
 // Anthropic
 
 function anthropicModels(state) {
-  const data = state.models.anthropic.map((m) => ({ type: 'model', id: m.id, display_name: m.displayName ?? m.id, created_at: m.createdAt ?? '2025-01-01T00:00:00Z' }));
+  const data = state.models.anthropic.map((m) => ({
+    type: 'model', id: m.id, display_name: m.displayName ?? m.id, created_at: m.createdAt ?? '2025-01-01T00:00:00Z',
+    ...(m.capabilities ? { capabilities: m.capabilities } : {}), ...(m.max_input_tokens ? { max_input_tokens: m.max_input_tokens } : {}),
+  }));
   return { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null };
 }
 
 async function anthropicMessages(state, req, res, request) {
   const entry = nextEntry(state, 'anthropic');
+  if (entry.replay) return replay(res, entry);
   if (!(await beforeResponse(res, entry, 'anthropic'))) return;
   const inputTokens = entry.promptEvalCount ?? Math.ceil(promptChars(request) / 4);
   const toolCalls = (entry.toolCalls ?? []).map((call, index) => ({ id: call.id ?? `toolu_${index}_${Math.random().toString(36).slice(2, 8)}`, name: call.name, input: call.arguments ?? {} }));
@@ -491,7 +520,7 @@ function json(res, status, value, headers = {}) {
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const at = process.argv.indexOf('--port');
   const port = at >= 0 ? Number(process.argv[at + 1]) : 0;
-  const fake = await startFakeProvider({ port });
+  const fake = await startFakeProvider({ port, noModels: process.argv.includes('--no-models') });
   process.stdout.write(JSON.stringify({ port: fake.port }) + '\n');
   const stop = () => fake.close().then(() => process.exit(0));
   process.on('SIGTERM', stop);

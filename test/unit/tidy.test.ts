@@ -1,7 +1,8 @@
 // Tidy checks that keep the architecture's boundaries true (ARCHITECTURE.md, "Invariants"):
 // the webview never imports `vscode` or Node, only webview/ipc.ts touches acquireVsCodeApi,
-// only the sidecar's transport and `--version` write to stdout, and every source file opens with
-// a comment saying what it is for.
+// only the sidecar's transport and `--version` write to stdout, only the sidecar's confinement
+// module opens files by path or starts processes, and every source file opens with a comment
+// saying what it is for.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { builtinModules } from 'node:module';
@@ -66,6 +67,32 @@ describe('architecture boundaries', () => {
       .map((file) => relative(root, file))
       .sort();
     expect(writers).toEqual(['sidecar/src/main.rs']);
+  });
+});
+
+describe('confinement by construction (sidecar/src/confine)', () => {
+  // Files that may open by path string, each with the reason it is not workspace content:
+  const allowed: Record<string, string> = {
+    'sidecar/src/protocol/mod.rs': 'writes the generated TypeScript bindings (a test-only export into the repository)',
+    'sidecar/src/permissions.rs': 'reads the capability file the sidecar\'s own environment names',
+    'sidecar/src/commands/process/ports.rs': 'reads /proc to find the processes listening on a port',
+  };
+  const code = (file: string) => readFileSync(file, 'utf8').replace(/\/\/.*$/gm, '').replace(/#\[cfg\(test\)\][\s\S]*$/, '');
+  const sidecarFiles = filesUnder('sidecar/src', ['.rs']).filter((file) => !relative(root, file).startsWith('sidecar/src/confine/'));
+
+  it('only confine/ opens files by path', () => {
+    const offenders = sidecarFiles
+      .filter((file) => /\b(std|tokio)::fs::|\bFile::(open|create)\b|ambient_authority/.test(code(file)))
+      .map((file) => relative(root, file))
+      .filter((file) => !(file in allowed));
+    expect(offenders).toEqual([]);
+  });
+
+  it('only confine/ gives a process its working directory or builds a Command', () => {
+    const offenders = sidecarFiles
+      .filter((file) => /\.current_dir\(|Command::new\(/.test(code(file)))
+      .map((file) => relative(root, file));
+    expect(offenders).toEqual([]);
   });
 });
 

@@ -3,7 +3,7 @@
 import type { Attachment, StoredChat } from '../../src/protocol/webviewMessages';
 import { Channel, connection, invoke, type InvokeFailure } from '../ipc';
 import { Store } from '../state/store';
-import { clearComposer, currentModel, refreshHistory, session, snapshot as sessionSnapshot, restore as restoreSession, imagesRefusedBy, thinkParam, type SessionSnapshot } from '../session/session';
+import { clearComposer, focusComposer, refreshHistory, session, snapshot as sessionSnapshot, restore as restoreSession, imagesRefusedBy, thinkParam, type SessionSnapshot } from '../session/session';
 import { buildApiMessages } from './apiMessages';
 import { allMessages, chatReducer, emptyChat, needsSave, type ChatAction, type ChatState } from './reducer';
 import type { ChatMessage, CompletionEvent, ErrorBanner } from './types';
@@ -148,12 +148,11 @@ function startTurn(user: ChatMessage | null): void {
   connection().persistNow();
   void saveNow();
 
-  const model = currentModel(sessionState);
+  // The context window, and whether this model can take tools, are the sidecar's to decide: it
+  // sends the model's own window and refuses tools a model lacks with an error that says so.
   const options = { ...sessionState.options };
-  // Ollama silently cuts prompts to its default context; send the model's own, bounded for memory.
-  if (settings.provider === 'ollama' && options.numCtx === undefined && model?.contextLength) options.numCtx = Math.min(model.contextLength, 32768);
   const think = thinkParam(sessionState);
-  const tools = settings.toolsEnabled && (settings.provider !== 'ollama' || !model || model.capabilities.includes('tools'));
+  const tools = settings.toolsEnabled;
   const args = {
     provider: settings.provider,
     model: settings.model,
@@ -174,9 +173,14 @@ function startTurn(user: ChatMessage | null): void {
   });
 }
 
-/** Whether a message with `attachments` can go to the selected model at all (one is chosen, it sees the images). */
+/** Whether a message with `attachments` can go to the selected model at all (one is chosen, it is the provider's, it sees the images). */
 function canSendWith(attachments: Attachment[]): boolean {
-  return !!session.get().settings?.model && imagesRefusedBy({ ...session.get(), attachments }) === null;
+  const state = session.get();
+  const model = state.settings?.model;
+  if (!model || imagesRefusedBy({ ...state, attachments }) !== null) return false;
+  // A model the provider's list does not have (one left from another provider) is never sent.
+  const listed = state.modelsLoadedFor === state.settings?.provider && state.models.length > 0;
+  return !listed || state.models.some((m) => m.id === model);
 }
 
 /** Sends the composer's text and attachments as a new user message. */
@@ -244,7 +248,10 @@ export function newChat(): void {
   leaveCurrentChat();
   dispatch({ type: 'newChat', chatId: newId(), now: Date.now() });
   clearCheckpoints();
+  session.update((s) => ({ ...s, historyOpen: false }));
   connection().persistNow();
+  // The next thing to do in a new chat is to type.
+  focusComposer();
 }
 
 export async function openChat(chatId: string): Promise<void> {
@@ -256,6 +263,16 @@ export async function openChat(chatId: string): Promise<void> {
   void refreshCheckpoints();
   session.update((s) => ({ ...s, historyOpen: false }));
   connection().persistNow();
+  focusComposer();
+}
+
+/** Renames a saved chat (the current one too); an empty title is refused. */
+export async function renameChat(chatId: string, title: string): Promise<void> {
+  const name = title.trim();
+  if (!name) return;
+  await invoke('rename_chat', { chatId, title: name });
+  dispatch({ type: 'rename', chatId, title: name });
+  connection().persistSoon();
 }
 
 export async function deleteChat(chatId: string): Promise<void> {
@@ -275,7 +292,7 @@ function wireId(id: string): number | string {
 }
 
 async function resolvePrompt(id: string, answer: string | Record<string, string | string[]>, command: string, args: Record<string, unknown>, edited?: boolean): Promise<void> {
-  dispatch({ type: 'promptAnswered', id, answer, edited });
+  dispatch({ type: 'promptAnswered', id, answer, edited, now: Date.now() });
   connection().persistSoon();
   try {
     await invoke(command, args);

@@ -28,7 +28,8 @@ export type ChatAction =
   | { type: 'event'; channelId: number; event: CompletionEvent; now: number }
   | { type: 'stopRequested' }
   | { type: 'streamFailed'; channelId: number; error: ErrorBanner; now: number }
-  | { type: 'promptAnswered'; id: string; answer: string | Record<string, string | string[]>; edited?: boolean }
+  | { type: 'promptAnswered'; id: string; answer: string | Record<string, string | string[]>; edited?: boolean; now?: number }
+  | { type: 'rename'; chatId: string; title: string }
   | { type: 'deleteFrom'; index: number }
   | { type: 'markSaved'; end: number; storedLength: number }
   | { type: 'saveFailed'; fromIndex: number }
@@ -44,7 +45,7 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
     case 'newChat':
       return emptyChat(action.chatId, action.now);
     case 'load': {
-      const messages = (action.chat.messages as ChatMessage[]).filter(isMessage).map(expirePrompts);
+      const messages = (action.chat.messages as ChatMessage[]).filter(isMessage).map((m) => expirePrompts(m));
       return { ...emptyChat(action.chat.chatId, action.chat.createdAt), title: action.chat.title, messages, dirtyFrom: messages.length, storedLength: action.chat.messages.length };
     }
     case 'send': {
@@ -70,7 +71,9 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       if (action.channelId !== state.channelId || !state.streaming) return state;
       return finish(state, { ...state.streaming, error: { message: action.error.message, code: action.error.code } }, action.now, action.error);
     case 'promptAnswered':
-      return answerPrompt(state, action.id, action.answer, action.edited);
+      return answerPrompt(state, action.id, action.answer, action.edited, action.now);
+    case 'rename':
+      return action.chatId === state.chatId ? { ...state, title: action.title } : state;
     case 'deleteFrom': {
       const index = Math.max(0, Math.min(action.index, state.messages.length));
       return { ...state, messages: state.messages.slice(0, index), error: null, dirtyFrom: Math.min(state.dirtyFrom, index) };
@@ -102,11 +105,24 @@ function applyEvent(state: ChatState, turn: ChatMessage, event: CompletionEvent,
           : [...parts, { kind: 'text', text, thinking }];
       return withTurn(state, { ...turn, parts: nextParts, firstTokenAt: turn.firstTokenAt ?? now });
     }
+    case 'ToolCallDelta': {
+      // The card appears as soon as the call is named and fills in as its arguments stream.
+      const { id, tool, argsDelta } = event.data;
+      const existing = turn.tools?.[id];
+      if (existing && existing.status !== 'forming') return state;
+      const card: ToolCard = existing
+        ? { ...existing, argsText: (existing.argsText ?? '') + argsDelta }
+        : { id, tool, args: {}, status: 'forming', argsText: argsDelta };
+      const parts = existing ? turn.parts ?? [] : [...(turn.parts ?? []), { kind: 'tool' as const, id }];
+      return withTurn(state, { ...turn, parts, tools: { ...turn.tools, [id]: card } });
+    }
     case 'ToolCall': {
       const { id, tool, args } = event.data;
-      if (turn.tools?.[id]) return state;
+      const existing = turn.tools?.[id];
+      if (existing && existing.status !== 'forming') return state;
       const card: ToolCard = { id, tool, args: args ?? {}, status: 'running' };
-      return withTurn(state, { ...turn, tools: { ...turn.tools, [id]: card }, parts: [...(turn.parts ?? []), { kind: 'tool', id }] });
+      const parts = existing ? turn.parts ?? [] : [...(turn.parts ?? []), { kind: 'tool' as const, id }];
+      return withTurn(state, { ...turn, tools: { ...turn.tools, [id]: card }, parts });
     }
     case 'ToolPermission': {
       const data = event.data;
@@ -122,6 +138,7 @@ function applyEvent(state: ChatState, turn: ChatMessage, event: CompletionEvent,
         proposal: data.proposal ?? undefined,
         commandReview: data.commandReview ?? undefined,
         status: 'pending',
+        shownAt: now,
       };
       const tool = turn.tools?.[data.toolCallId];
       const tools = tool ? { ...turn.tools, [tool.id]: { ...tool, status: 'awaiting_permission' as const } } : turn.tools;
@@ -141,28 +158,32 @@ function applyEvent(state: ChatState, turn: ChatMessage, event: CompletionEvent,
       const parts = existing ? turn.parts ?? [] : [...(turn.parts ?? []), { kind: 'tool' as const, id: d.id }];
       // A permission still shown for this call was settled elsewhere (timeout, another window).
       let prompts = turn.prompts;
+      let waitedMs = turn.waitedMs;
       for (const p of Object.values(prompts ?? {})) {
-        if (p.kind === 'permission' && p.toolCallId === d.id && p.status === 'pending') prompts = { ...prompts, [p.id]: { ...p, status: 'expired' } };
+        if (p.kind === 'permission' && p.toolCallId === d.id && p.status === 'pending') {
+          prompts = { ...prompts, [p.id]: { ...p, status: 'expired' } };
+          waitedMs = addWait(waitedMs, p, now);
+        }
       }
-      return withTurn(state, { ...turn, parts, prompts, tools: { ...turn.tools, [d.id]: card } });
+      return withTurn(state, { ...turn, parts, prompts, waitedMs, tools: { ...turn.tools, [d.id]: card } });
     }
     case 'AskUser': {
       const d = event.data;
       const id = String(d.id);
       if (turn.prompts?.[id]) return state;
-      const prompt: PromptCard = { kind: 'ask', id, question: d.question, questionType: d.questionType, choices: d.choices ?? [], status: 'pending' };
+      const prompt: PromptCard = { kind: 'ask', id, question: d.question, questionType: d.questionType, choices: d.choices ?? [], status: 'pending', shownAt: now };
       return withTurn(state, { ...turn, prompts: { ...turn.prompts, [id]: prompt }, parts: [...(turn.parts ?? []), { kind: 'prompt', id }] });
     }
     case 'AskUserForm': {
       const d = event.data;
       const id = String(d.id);
       if (turn.prompts?.[id]) return state;
-      const prompt: PromptCard = { kind: 'form', id, title: d.title, fields: d.fields ?? [], status: 'pending' };
+      const prompt: PromptCard = { kind: 'form', id, title: d.title, fields: d.fields ?? [], status: 'pending', shownAt: now };
       return withTurn(state, { ...turn, prompts: { ...turn.prompts, [id]: prompt }, parts: [...(turn.parts ?? []), { kind: 'prompt', id }] });
     }
     case 'Done': {
       const data = event.data ?? {};
-      return finish(state, { ...turn, usage: data.usage ?? undefined, doneReason: data.doneReason ?? undefined }, now, null);
+      return finish(state, { ...turn, usage: data.usage ?? undefined, doneReason: data.doneReason ?? undefined, warning: data.warning ?? undefined }, now, null);
     }
     case 'Error': {
       const { message, code } = event.data ?? { message: 'Unknown error' };
@@ -181,7 +202,7 @@ function withTurn(state: ChatState, turn: ChatMessage): ChatState {
 /** Ends the streamed turn: it joins the transcript, nothing stays pending or running. */
 function finish(state: ChatState, turn: ChatMessage, now: number, error: ErrorBanner | null): ChatState {
   const index = state.messages.length;
-  const settled = expirePrompts({ ...turn, content: joinText(turn.parts), finishedAt: now });
+  const settled = expirePrompts({ ...turn, content: joinText(turn.parts), finishedAt: now }, now);
   return {
     ...state,
     messages: [...state.messages, settled],
@@ -193,15 +214,23 @@ function finish(state: ChatState, turn: ChatMessage, now: number, error: ErrorBa
   };
 }
 
+/** Adds the time `prompt` has waited for the user until `now` to a turn's waiting time. */
+function addWait(waitedMs: number | undefined, prompt: PromptCard, now: number | undefined): number | undefined {
+  if (prompt.shownAt === undefined || now === undefined) return waitedMs;
+  return (waitedMs ?? 0) + Math.max(0, now - prompt.shownAt);
+}
+
 /**
  * Pending prompts and running tools of a turn that is over can no longer be answered or finish.
+ * With `now` (a turn ending), the time pending prompts waited counts as waiting for the user.
  * A settled proposal keeps its diff but drops its two whole texts: the tool's result has the file's
  * texts, and the saved chat should not hold every file twice more.
  */
-function expirePrompts(message: ChatMessage): ChatMessage {
-  let { prompts, tools } = message;
+function expirePrompts(message: ChatMessage, now?: number): ChatMessage {
+  let { prompts, tools, waitedMs } = message;
   for (const p of Object.values(prompts ?? {})) {
     const status = p.status === 'pending' ? 'expired' : p.status;
+    if (p.status === 'pending') waitedMs = addWait(waitedMs, p, now);
     const slim = p.kind === 'permission' && p.proposal && (p.proposal.content !== '' || p.proposal.previousContent);
     if (status !== p.status || slim) {
       const proposal = p.kind === 'permission' && p.proposal ? { ...p.proposal, content: '', previousContent: p.proposal.previousContent === null ? null : '' } : undefined;
@@ -209,12 +238,12 @@ function expirePrompts(message: ChatMessage): ChatMessage {
     }
   }
   for (const t of Object.values(tools ?? {})) {
-    if (t.status === 'running' || t.status === 'awaiting_permission') tools = { ...tools, [t.id]: { ...t, status: 'interrupted' } };
+    if (t.status === 'running' || t.status === 'awaiting_permission' || t.status === 'forming') tools = { ...tools, [t.id]: { ...t, status: 'interrupted' } };
   }
-  return prompts === message.prompts && tools === message.tools ? message : { ...message, prompts, tools };
+  return prompts === message.prompts && tools === message.tools ? message : { ...message, prompts, tools, waitedMs };
 }
 
-function answerPrompt(state: ChatState, id: string, answer: string | Record<string, string | string[]>, edited?: boolean): ChatState {
+function answerPrompt(state: ChatState, id: string, answer: string | Record<string, string | string[]>, edited?: boolean, now?: number): ChatState {
   const turn = state.streaming;
   const prompt = turn?.prompts?.[id];
   if (!turn || !prompt || prompt.status !== 'pending') return state;
@@ -223,7 +252,7 @@ function answerPrompt(state: ChatState, id: string, answer: string | Record<stri
   // Whatever the decision, the tool now waits for its ToolResult (a rejection arrives as a failure).
   const tool = prompt.kind === 'permission' ? tools?.[prompt.toolCallId] : undefined;
   if (tool && tool.status === 'awaiting_permission') tools = { ...tools, [tool.id]: { ...tool, status: 'running' } };
-  return withTurn(state, { ...turn, tools, prompts: { ...turn.prompts, [id]: answered } });
+  return withTurn(state, { ...turn, tools, prompts: { ...turn.prompts, [id]: answered }, waitedMs: addWait(turn.waitedMs, prompt, now) });
 }
 
 export function joinText(parts: Part[] | undefined): string {

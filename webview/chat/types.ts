@@ -6,6 +6,7 @@ import type { Attachment, Provider } from '../../src/protocol/webviewMessages';
 import type { CompletionEvent } from '../../src/protocol/generated/CompletionEvent';
 import type { FormField } from '../../src/protocol/generated/FormField';
 import type { Message } from '../../src/protocol/generated/Message';
+import type { ModelDetails } from '../../src/protocol/generated/ModelDetails';
 import type { ModelOptions } from '../../src/protocol/generated/ModelOptions';
 import type { ModelPreset } from '../../src/protocol/generated/ModelPreset';
 import type { Usage } from '../../src/protocol/generated/Usage';
@@ -14,12 +15,13 @@ import type { CommandReview } from '../../src/protocol/generated/CommandReview';
 import type { ChangedFile } from '../../src/protocol/generated/ChangedFile';
 import type { CheckpointSummary } from '../../src/protocol/generated/CheckpointSummary';
 
-export type { ChangedFile, CheckpointSummary, CommandReview, CompletionEvent, FormField, ModelOptions, ModelPreset, Proposal, Usage };
+export type { ChangedFile, CheckpointSummary, CommandReview, CompletionEvent, FormField, ModelDetails, ModelOptions, ModelPreset, Proposal, Usage };
 
 /** One message of a generate_completion_stream request (ARCHITECTURE.md, "The wire"). */
 export type ApiMessage = Omit<Message, 'role'> & { role: 'system' | 'user' | 'assistant' | 'tool' };
 
-export type ToolStatus = 'running' | 'awaiting_permission' | 'succeeded' | 'failed' | 'interrupted';
+/** `forming`: the model is still writing the call (ToolCallDelta); then it runs or waits. */
+export type ToolStatus = 'forming' | 'running' | 'awaiting_permission' | 'succeeded' | 'failed' | 'interrupted';
 
 /** A tool call as the card shows it, keyed by the tool call id. */
 export interface ToolCard {
@@ -27,6 +29,8 @@ export interface ToolCard {
   tool: string;
   args: Record<string, unknown>;
   status: ToolStatus;
+  /** While forming: the arguments' JSON text as far as it arrived (dropped once ToolCall came). */
+  argsText?: string;
   output?: string;
   path?: string;
   content?: string;
@@ -37,7 +41,7 @@ export interface ToolCard {
 export type PromptStatus = 'pending' | 'answered' | 'expired';
 
 /** A question the agent waits on: a tool permission, an ask_user or an ask_user_form. */
-export type PromptCard =
+export type PromptCard = (
   | {
       kind: 'permission';
       id: string;
@@ -55,7 +59,11 @@ export type PromptCard =
       edited?: boolean;
     }
   | { kind: 'ask'; id: string; question: string; questionType: 'text' | 'choice' | 'confirm'; choices: string[]; status: PromptStatus; answer?: string }
-  | { kind: 'form'; id: string; title: string; fields: FormField[]; status: PromptStatus; answer?: Record<string, string | string[]> };
+  | { kind: 'form'; id: string; title: string; fields: FormField[]; status: PromptStatus; answer?: Record<string, string | string[]> }
+) & {
+  /** When the card appeared (ms since epoch): the wait for the user is not the model's time. */
+  shownAt?: number;
+};
 
 /** The ordered pieces of an assistant turn: text between tool calls, tools, prompts. */
 export type Part =
@@ -74,12 +82,16 @@ export interface ChatMessage {
   prompts?: Record<string, PromptCard>;
   usage?: Usage;
   doneReason?: string;
+  /** Done's warning: the answer came, but the model or server ignored the tools (and the fix). */
+  warning?: string;
   error?: { message: string; code?: string | number };
   provider?: Provider;
   model?: string;
   startedAt?: number;
   firstTokenAt?: number;
   finishedAt?: number;
+  /** How long the turn waited for the user's answers to its cards, in ms. */
+  waitedMs?: number;
 }
 
 /** The banner shown under the conversation after a failed turn. */

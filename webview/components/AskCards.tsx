@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { answerAsk, answerForm } from '../chat/controller';
 import type { FormField, PromptCard } from '../chat/types';
 import { TextArea, TextField } from './fields';
+import { focusAfterAnswer, isFirstPending } from './keys';
 
 type Ask = Extract<PromptCard, { kind: 'ask' }>;
 type Form = Extract<PromptCard, { kind: 'form' }>;
@@ -14,7 +15,7 @@ const valueOf = (e: Event) => ((e.currentTarget as HTMLInputElement).value ?? ''
 function useFocusWhenPending(pending: boolean) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
-    if (pending) ref.current?.focus();
+    if (pending && isFirstPending(ref.current)) ref.current?.focus();
   }, [pending]);
   return ref;
 }
@@ -31,7 +32,9 @@ export function AskUserCard({ prompt }: { prompt: Ask }) {
   const ref = useFocusWhenPending(pending);
   const [text, setText] = useState('');
   const submit = (answer: string) => {
-    if (answer.trim()) answerAsk(prompt.id, answer.trim());
+    if (!answer.trim()) return;
+    answerAsk(prompt.id, answer.trim());
+    focusAfterAnswer();
   };
   const titleId = `ask-title-${prompt.id}`;
   return (
@@ -152,7 +155,9 @@ export function AskFormCard({ prompt }: { prompt: Form }) {
   const [answers, setAnswers] = useState<Answers>(() => initialAnswers(prompt.fields));
   const complete = formComplete(prompt.fields, answers);
   const submit = () => {
-    if (complete) answerForm(prompt.id, answers);
+    if (!complete) return;
+    answerForm(prompt.id, answers);
+    focusAfterAnswer();
   };
   const titleId = `form-title-${prompt.id}`;
   return (

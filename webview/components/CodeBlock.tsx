@@ -1,6 +1,7 @@
 // A fenced code block: highlighted code and its actions (Copy, Insert at Cursor, Apply to File,
-// Open in Editor), all carried out by the host.
-import { useState } from 'preact/hooks';
+// Open in Editor), all carried out by the host. A confirmation shows briefly in the header's own
+// slot; a failure stays under the header, so neither reshapes it.
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { invoke } from '../ipc';
 import { languageIdFor } from '../markdown/highlight';
 import { renderCode } from '../markdown/render';
@@ -16,6 +17,8 @@ interface CodeBlockProps {
   info: string;
 }
 
+const ACTION_NAMES: Record<string, string> = { copy_text: 'Copy', insert_at_cursor: 'Insert at Cursor', apply_to_file: 'Apply to File', open_in_editor: 'Open in Editor' };
+
 const PATH = /(?:^|[\s`*"'(:])((?:[\w.-]+\/)*[\w.-]+\.[A-Za-z0-9]{1,8})(?=$|[\s`*"'),:])/;
 
 /** The file a block is meant for: from the fence info, else the last path named just before it. */
@@ -29,17 +32,35 @@ export function guessPath(info: string, context: string): string | undefined {
 }
 
 export function CodeBlock({ code, lang, closed, context, info }: CodeBlockProps) {
+  /** A passing confirmation ("Copied"), shown on the header for a moment. */
   const [note, setNote] = useState('');
+  /** A failure, kept under the header until the next action. */
+  const [failure, setFailure] = useState('');
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEffect(() => () => {
+    if (timer.current) clearTimeout(timer.current);
+  }, []);
   const languageId = languageIdFor(lang);
   const path = closed ? guessPath(info, context) : undefined;
   const act = (label: string, command: string, args: Record<string, unknown>) => {
+    if (timer.current) clearTimeout(timer.current);
+    timer.current = null;
+    setFailure('');
     invoke<{ applied?: boolean } | null>(command, args).then(
       (result) => {
-        if (command === 'apply_to_file') setNote(result?.applied ? 'Applied' : 'Not applied');
-        else if (label) setNote(label);
-        setTimeout(() => setNote(''), 2000);
+        const text = command === 'apply_to_file' ? (result?.applied ? 'Applied' : 'Not applied') : label;
+        if (!text) return;
+        setNote(text);
+        // One timer at a time, and it only ever clears its own confirmation.
+        timer.current = setTimeout(() => {
+          timer.current = null;
+          setNote((current) => (current === text ? '' : current));
+        }, 2000);
       },
-      (error: Error) => setNote(`Failed: ${error.message}`),
+      (error: Error) => {
+        setNote('');
+        setFailure(`${ACTION_NAMES[command] ?? 'That'} failed: ${error.message}`);
+      },
     );
   };
   return (
@@ -61,6 +82,11 @@ export function CodeBlock({ code, lang, closed, context, info }: CodeBlockProps)
           <IconButton icon="go-to-file" label="Open in Editor" onClick={() => act('', 'open_in_editor', { code, languageId })} />
         </span>
       </div>
+      {failure && (
+        <div class="code-failure" role="alert">
+          <span class="codicon codicon-error" aria-hidden="true" /> {failure}
+        </div>
+      )}
       <pre>
         <code class="hljs" dangerouslySetInnerHTML={{ __html: renderCode(code, lang, closed) }} />
       </pre>

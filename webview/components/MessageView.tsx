@@ -1,5 +1,6 @@
 // One message of the transcript. Memoized on the message object, so finished messages never
-// re-render while another turn streams. Assistant turns show text, thinking, tools and cards in order.
+// re-render while another turn streams. Assistant turns show text, thinking, tools and cards in
+// order, and a failed turn its one error card.
 import { memo } from 'preact/compat';
 import { useState } from 'preact/hooks';
 import { deleteFrom, editAndResend, regenerate } from '../chat/controller';
@@ -16,6 +17,7 @@ import { ChangedFiles } from './ChangedFiles';
 import { checkpoints, compareCheckpoint, restoreCheckpoint } from '../chat/checkpoints';
 import { useStore } from '../state/store';
 import { imageSource } from '../session/images';
+import { ErrorCard } from './ErrorCard';
 
 interface MessageViewProps {
   message: ChatMessage;
@@ -113,19 +115,25 @@ function AssistantMessage({ message, index, streaming, last, busy }: { message: 
         if (prompt.kind === 'ask') return <AskUserCard key={`p-${prompt.id}`} prompt={prompt} />;
         return <AskFormCard key={`p-${prompt.id}`} prompt={prompt} />;
       })}
-      {streaming && (
-        <div class="generating" role="status">
-          <span class="codicon codicon-loading codicon-modifier-spin" aria-hidden="true" /> Generating…
-        </div>
-      )}
-      {message.error && (
-        <div class="message-error">
-          <span class="codicon codicon-warning" aria-hidden="true" /> {message.error.message}
-        </div>
-      )}
+      {streaming && <TurnStatus message={message} />}
+      {message.error && <ErrorCard class="message-error" message={message.error.message} code={message.error.code} onRetry={last && !busy ? () => regenerate() : undefined} />}
       {message.doneReason === 'cancelled' && <div class="message-note">Stopped.</div>}
       {changed && !streaming && <ChangedFiles messageId={message.id} files={changed} busy={busy} />}
       {!streaming && <UsageLine message={message} />}
+    </div>
+  );
+}
+
+/** While a turn streams: generating, or waiting for the user when a card asks them something. */
+function TurnStatus({ message }: { message: ChatMessage }) {
+  const waiting = Object.values(message.prompts ?? {}).some((p) => p.status === 'pending');
+  return waiting ? (
+    <div class="generating waiting" role="status">
+      <span class="codicon codicon-bell" aria-hidden="true" /> Waiting for your answer
+    </div>
+  ) : (
+    <div class="generating" role="status">
+      <span class="codicon codicon-loading codicon-modifier-spin" aria-hidden="true" /> Generating…
     </div>
   );
 }

@@ -1,9 +1,11 @@
 // The agent asks to run a tool: what exactly will happen (a proposed file change as a diff, a
-// reviewed shell command, or the arguments), why, and Accept / Reject / Always Allow. Focus moves
-// to the card when it appears so keyboard users land on it.
+// reviewed shell command, or the arguments), why, and Accept / Reject / Always Allow with their
+// shortcuts on the buttons. Focus moves to the card when it appears, and after an answer to the
+// next card waiting or the composer.
 import { useEffect, useRef } from 'preact/hooks';
 import { answerPermission } from '../chat/controller';
 import type { PromptCard } from '../chat/types';
+import { ACCEPT_ARIA, ACCEPT_KEYS, focusAfterAnswer, isFirstPending, REJECT_ARIA, REJECT_KEYS } from './keys';
 import { CommandReviewView, ProposalView } from './ProposalView';
 
 type Permission = Extract<PromptCard, { kind: 'permission' }>;
@@ -22,11 +24,14 @@ export function PermissionCard({ prompt }: { prompt: Permission }) {
   const ref = useRef<HTMLDivElement>(null);
   const pending = prompt.status === 'pending';
   useEffect(() => {
-    if (pending) ref.current?.focus();
+    if (pending && isFirstPending(ref.current)) ref.current?.focus();
   }, [pending]);
   const titleId = `perm-title-${prompt.id}`;
   const hasProposal = !!prompt.proposal;
-  const answer = (decision: 'accepted' | 'rejected' | 'always_allowed') => void answerPermission(prompt.id, decision, prompt.tool, hasProposal);
+  const answer = (decision: 'accepted' | 'rejected' | 'always_allowed') => {
+    void answerPermission(prompt.id, decision, prompt.tool, hasProposal);
+    focusAfterAnswer();
+  };
   let body;
   if (prompt.proposal) body = <ProposalView proposal={prompt.proposal} permissionId={prompt.id} pending={pending} />;
   else if (prompt.commandReview) body = <CommandReviewView review={prompt.commandReview} />;
@@ -52,11 +57,11 @@ export function PermissionCard({ prompt }: { prompt: Permission }) {
       {prompt.reason && <div class="permission-reason">Why: {prompt.reason}</div>}
       {pending ? (
         <div class="prompt-actions">
-          <vscode-button appearance="primary" onClick={() => answer('accepted')}>
-            Accept
+          <vscode-button appearance="primary" title={`Accept (${ACCEPT_KEYS})`} aria-keyshortcuts={ACCEPT_ARIA} onClick={() => answer('accepted')}>
+            Accept <kbd class="button-keys">{ACCEPT_KEYS}</kbd>
           </vscode-button>
-          <vscode-button appearance="secondary" onClick={() => answer('rejected')}>
-            Reject
+          <vscode-button appearance="secondary" title={`Reject (${REJECT_KEYS})`} aria-keyshortcuts={REJECT_ARIA} onClick={() => answer('rejected')}>
+            Reject <kbd class="button-keys">{REJECT_KEYS}</kbd>
           </vscode-button>
           <vscode-button appearance="secondary" title={`Allow ${prompt.tool} without asking from now on`} onClick={() => answer('always_allowed')}>
             Always Allow

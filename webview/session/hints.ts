@@ -1,4 +1,5 @@
-// Turns provider and host errors into a sentence that says what to do, for banners and the header.
+// Turns provider and host errors into what the chat shows once: the cause, the fix, and the buttons
+// and docs link that act on it (error cards, the empty state, the notice above the composer).
 import type { ChatSettings, Provider } from '../../src/protocol/webviewMessages';
 
 export interface Hint {
@@ -20,7 +21,7 @@ export function providerName(provider: Provider): string {
  */
 const SELF_EXPLAINING_CODES = new Set([
   'provider_unreachable', 'auth', 'model_not_found', 'rate_limited', 'server_error', 'bad_request',
-  'malformed_response', 'truncated_stream', 'idle_timeout', 'max_tool_calls', 'tools_unsupported', 'interrupted',
+  'malformed_response', 'empty_response', 'truncated_stream', 'idle_timeout', 'max_tool_calls', 'tools_unsupported', 'interrupted',
   'overflow',
 ]);
 
@@ -73,7 +74,81 @@ function describe(message: string, code: string | number | undefined, settings: 
     return { text: 'This action is not allowed here (an untrusted workspace or a missing permission group).' };
   }
   if (code === 'tools_unsupported' || /does not support tools/.test(text)) {
-    return { text: 'This model cannot use tools. Turn tools off in the header, or pick a model with the "tools" badge.' };
+    return { text: 'This model cannot use tools. Switch the mode to Chat only, or pick a model marked "tools".' };
   }
   return null;
+}
+
+/** A button an error card offers. */
+export type ErrorAction =
+  | { kind: 'retry' }
+  | { kind: 'setApiKey' }
+  | { kind: 'refreshModels' }
+  | { kind: 'openSetting'; key: string; label: string }
+  | { kind: 'showOutput' }
+  | { kind: 'pullModel'; model: string };
+
+/** One failure as the chat shows it, once: what happened, what to do, and the buttons for it. */
+export interface ErrorView {
+  cause: string;
+  fix: string;
+  actions: ErrorAction[];
+  docs?: { label: string; url: string };
+}
+
+const DOCS: Record<string, { label: string; url: string }> = {
+  ollamaDownload: { label: 'Install Ollama', url: 'https://ollama.com/download' },
+  ollamaLibrary: { label: 'Ollama models', url: 'https://ollama.com/library' },
+  ollamaTools: { label: 'Models with tools', url: 'https://ollama.com/search?c=tools' },
+  openaiKeys: { label: 'OpenAI API keys', url: 'https://platform.openai.com/api-keys' },
+  anthropicKeys: { label: 'Anthropic API keys', url: 'https://console.anthropic.com/settings/keys' },
+  openaiLimits: { label: 'OpenAI rate limits', url: 'https://platform.openai.com/docs/guides/rate-limits' },
+  anthropicLimits: { label: 'Anthropic rate limits', url: 'https://docs.anthropic.com/en/api/rate-limits' },
+};
+
+const HOST_SETTINGS: Record<Provider, string> = { ollama: 'prototyper.ollama.host', openai: 'prototyper.openai.host', anthropic: 'prototyper.anthropic.host' };
+
+/**
+ * Describes an error for its one card. The sidecar's messages read "what happened — what to do";
+ * they are split there, and a hint fills in the fix only for messages that do not say it.
+ */
+export function describeError(message: string, code: string | number | undefined, settings: ChatSettings | null): ErrorView {
+  const provider = settings?.provider ?? 'ollama';
+  const split = message.indexOf(' — ');
+  const cause = (split >= 0 ? message.slice(0, split) : message).trim();
+  const hint = hintFor(message, code, settings);
+  const fix = split >= 0 ? capitalize(message.slice(split + 3).trim()) : hint?.text ?? '';
+  const actions: ErrorAction[] = [];
+  let docs: ErrorView['docs'];
+  if (hint?.action === 'retry') actions.push({ kind: 'retry' });
+  if (hint?.action === 'setApiKey' || code === 'auth') actions.push({ kind: 'setApiKey' });
+  const pulled = /ollama pull ([\w.:/-]+)/.exec(message)?.[1];
+  if (code === 'model_not_found' && provider === 'ollama' && pulled && pulled !== '<model>') actions.push({ kind: 'pullModel', model: pulled });
+  if (hint?.action === 'refreshModels') actions.push({ kind: 'refreshModels' });
+  if (code === 'provider_unreachable' || (hint?.action === 'retry' && /not (running|reachable)|cannot reach/i.test(message))) {
+    actions.push({ kind: 'openSetting', key: HOST_SETTINGS[provider], label: 'Open Setting' });
+    if (provider === 'ollama' && !settings?.ollamaHost.startsWith('https://ollama.com')) docs = DOCS.ollamaDownload;
+  }
+  if (code === 'max_tool_calls') actions.push({ kind: 'openSetting', key: 'prototyper.maxToolCalls', label: 'Raise the Limit' });
+  if (code === 'idle_timeout') actions.push({ kind: 'openSetting', key: 'prototyper.idleTimeoutSeconds', label: 'Wait Longer' });
+  if (code === 'sidecar_exited') actions.push({ kind: 'showOutput' });
+  if (code === 'auth' || hint?.action === 'setApiKey') docs = provider === 'openai' ? DOCS.openaiKeys : provider === 'anthropic' ? DOCS.anthropicKeys : undefined;
+  if (code === 'rate_limited') docs = provider === 'openai' ? DOCS.openaiLimits : provider === 'anthropic' ? DOCS.anthropicLimits : undefined;
+  if (code === 'model_not_found' && provider === 'ollama') docs = DOCS.ollamaLibrary;
+  if (code === 'tools_unsupported' && provider === 'ollama') docs = DOCS.ollamaTools;
+  return { cause, fix, actions: dedupe(actions), docs };
+}
+
+function capitalize(text: string): string {
+  return text ? text[0].toUpperCase() + text.slice(1) : text;
+}
+
+function dedupe(actions: ErrorAction[]): ErrorAction[] {
+  const seen = new Set<string>();
+  return actions.filter((action) => {
+    const key = JSON.stringify(action);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

@@ -1,17 +1,25 @@
 // The header's state and actions: settings, the model list per provider with capabilities,
 // presets and options, thinking, tools and permission mode, the composer's draft and attachments.
+// What a model can do and how Thinking works for it come from the sidecar (`get_model_info`):
+// the webview keeps no provider rules of its own.
 import type { Attachment, ChatSettings, ChatSummary, HostEvent, Provider, SidecarState, ToolPermissionMode } from '../../src/protocol/webviewMessages';
 import { invoke } from '../ipc';
 import { Store } from '../state/store';
 import { MAX_IMAGES, readImage } from './images';
-import type { ModelInfo, ModelOptions, ModelPreset } from '../chat/types';
+import type { ModelDetails, ModelInfo, ModelOptions, ModelPreset } from '../chat/types';
 
 export interface SessionState {
   settings: ChatSettings | null;
   sidecar: { state: SidecarState; message?: string };
   models: ModelInfo[];
   modelsLoading: boolean;
+  /** The provider whose list `models` is (null until one answered): an empty list then means "no models". */
+  modelsLoadedFor: Provider | null;
   modelsError: { message: string; code?: string | number } | null;
+  /** The sidecar's answer about the selected model; null until it came (or when it failed). */
+  modelDetails: ModelDetails | null;
+  /** The model last used with each provider, so switching back and forth keeps both choices. */
+  modelByProvider: Partial<Record<Provider, string>>;
   presets: ModelPreset[];
   presetId: string | null;
   /** Options in use: the chosen preset's, with the user's edits. */
@@ -25,10 +33,12 @@ export interface SessionState {
   chats: ChatSummary[];
   /** Bumped to ask the composer to take focus. */
   focusTick: number;
+  /** The "pull a model" panel above the composer is open. */
+  pullOpen: boolean;
 }
 
 /** What survives a reload of the webview (the rest is asked from the host again). */
-export type SessionSnapshot = Pick<SessionState, 'presetId' | 'options' | 'think' | 'thinkLevel' | 'draft' | 'attachments'>;
+export type SessionSnapshot = Pick<SessionState, 'presetId' | 'options' | 'think' | 'thinkLevel' | 'draft' | 'attachments' | 'modelByProvider'>;
 
 export type ThinkLevel = 'low' | 'medium' | 'high';
 export const THINK_LEVELS: readonly ThinkLevel[] = ['low', 'medium', 'high'];
@@ -38,7 +48,10 @@ export const session = new Store<SessionState>({
   sidecar: { state: 'starting' },
   models: [],
   modelsLoading: false,
+  modelsLoadedFor: null,
   modelsError: null,
+  modelDetails: null,
+  modelByProvider: {},
   presets: [],
   presetId: null,
   options: {},
@@ -49,19 +62,20 @@ export const session = new Store<SessionState>({
   historyOpen: false,
   chats: [],
   focusTick: 0,
+  pullOpen: false,
 });
 
 const patch = (change: Partial<SessionState>) => session.update((s) => ({ ...s, ...change }));
 
 export function snapshot(): SessionSnapshot {
-  const { presetId, options, think, thinkLevel, draft, attachments } = session.get();
-  return { presetId, options, think, thinkLevel, draft, attachments };
+  const { presetId, options, think, thinkLevel, draft, attachments, modelByProvider } = session.get();
+  return { presetId, options, think, thinkLevel, draft, attachments, modelByProvider };
 }
 
 export function restore(saved: Partial<SessionSnapshot> | undefined): void {
   if (!saved) return;
   const thinkLevel = THINK_LEVELS.includes(saved.thinkLevel as ThinkLevel) ? saved.thinkLevel : 'medium';
-  patch({ ...saved, thinkLevel, attachments: saved.attachments ?? [] });
+  patch({ ...saved, thinkLevel, attachments: saved.attachments ?? [], modelByProvider: saved.modelByProvider ?? {} });
 }
 
 /** The model entry for the selected model, when the list has it. */
@@ -69,49 +83,77 @@ export function currentModel(state = session.get()): ModelInfo | undefined {
   return state.models.find((m) => m.id === state.settings?.model);
 }
 
-/** Whether the selected model can think: Ollama says so in capabilities; Anthropic models can. */
+/** The sidecar's details when they are about the selected model. */
+function details(state: SessionState): ModelDetails | null {
+  const d = state.modelDetails;
+  return d && d.id === state.settings?.model && d.provider === state.settings?.provider ? d : null;
+}
+
+/** Whether the selected model can think, as the sidecar found out. */
 export function canThink(state = session.get()): boolean {
-  const provider = state.settings?.provider;
-  if (provider === 'anthropic') return true;
-  return currentModel(state)?.capabilities.includes('thinking') ?? false;
+  const thinking = details(state)?.thinking ?? 'none';
+  return thinking !== 'none';
 }
 
-/** gpt-oss on Ollama: it always reasons, at a level, and cannot be switched off. */
-function isGptOss(state: SessionState): boolean {
-  return state.settings?.provider === 'ollama' && currentModel(state)?.family === 'gptoss';
-}
-
-/** Whether the selected model takes a thinking level: gpt-oss on Ollama, and Claude (its budget). */
+/** Whether the selected model takes a thinking level (gpt-oss, Claude's budget, reasoning effort). */
 export function takesThinkLevel(state = session.get()): boolean {
-  if (!canThink(state)) return false;
-  return state.settings?.provider === 'anthropic' || isGptOss(state);
+  const thinking = details(state)?.thinking;
+  return thinking === 'levels' || thinking === 'always_levels';
+}
+
+/** Whether the selected model always reasons (gpt-oss): Thinking off means the lowest level. */
+export function alwaysThinks(state = session.get()): boolean {
+  return details(state)?.thinking === 'always_levels';
 }
 
 /**
- * The `think` param of a completion: off for models that cannot think; gpt-oss always thinks
- * (it cannot be turned off), at the chosen level when Thinking is on and "low" otherwise; Claude
- * gets the level as its budget; other models on/off.
+ * The `think` param of a completion, as the sidecar's details say the model takes it: off for
+ * models that cannot think; a model that always reasons gets the chosen level with Thinking on
+ * and "low" otherwise; level models get the level while on; the rest on/off.
  */
 export function thinkParam(state = session.get()): boolean | ThinkLevel {
-  if (!canThink(state)) return false;
-  if (isGptOss(state)) return state.think ? state.thinkLevel : 'low';
-  if (!state.think) return false;
-  return takesThinkLevel(state) ? state.thinkLevel : true;
+  switch (details(state)?.thinking ?? 'none') {
+    case 'none':
+      return false;
+    case 'always_levels':
+      return state.think ? state.thinkLevel : 'low';
+    case 'levels':
+      return state.think ? state.thinkLevel : false;
+    case 'toggle':
+      return state.think;
+  }
 }
 
-interface OllamaModel { id: string; name: string; capabilities?: string[]; family?: string; contextLength?: number; parameterSize?: string }
+/** Asks the sidecar what the selected model can do (capabilities, Thinking, context window). */
+export async function refreshModelInfo(): Promise<void> {
+  const settings = session.get().settings;
+  if (!settings?.model) return;
+  const { provider, model } = settings;
+  try {
+    const info = await invoke<ModelDetails>('get_model_info', { provider, model });
+    const now = session.get().settings;
+    if (now?.provider === provider && now.model === model) patch({ modelDetails: info });
+  } catch {
+    // The header then shows what the model list said; a stream still reports real faults.
+    patch({ modelDetails: null });
+  }
+}
 
+interface ListedModel { id: string; name?: string; displayName?: string; capabilities?: string[]; family?: string; contextLength?: number; parameterSize?: string }
+
+const LIST_COMMANDS: Record<Provider, string> = { ollama: 'list_ollama_models', openai: 'list_openai_models', anthropic: 'list_anthropic_models' };
+
+/** The provider's models with the capabilities the sidecar found for each. */
 async function fetchModels(provider: Provider): Promise<ModelInfo[]> {
-  if (provider === 'ollama') {
-    const list = await invoke<OllamaModel[]>('list_ollama_models', { provider });
-    return list.map((m) => ({ id: m.id ?? m.name, label: m.name ?? m.id, capabilities: m.capabilities ?? [], contextLength: m.contextLength, parameterSize: m.parameterSize, family: m.family }));
-  }
-  if (provider === 'anthropic') {
-    const list = await invoke<{ id: string; displayName?: string }[]>('list_anthropic_models', { provider });
-    return list.map((m) => ({ id: m.id, label: m.displayName || m.id, capabilities: ['tools', 'thinking', 'vision'] }));
-  }
-  const list = await invoke<{ id: string }[]>('list_openai_models', { provider });
-  return list.map((m) => ({ id: m.id, label: m.id, capabilities: [] }));
+  const list = await invoke<ListedModel[]>(LIST_COMMANDS[provider], { provider });
+  return list.map((m) => ({
+    id: m.id ?? m.name,
+    label: m.displayName || m.name || m.id,
+    capabilities: m.capabilities ?? [],
+    contextLength: m.contextLength,
+    parameterSize: m.parameterSize,
+    family: m.family,
+  }));
 }
 
 export async function refreshModels(): Promise<void> {
@@ -121,12 +163,15 @@ export async function refreshModels(): Promise<void> {
   try {
     const models = await fetchModels(provider);
     if (session.get().settings?.provider !== provider) return;
-    patch({ models, modelsLoading: false });
+    patch({ models, modelsLoading: false, modelsLoadedFor: provider });
     const selected = session.get().settings?.model;
     if (models.length > 0 && (!selected || !models.some((m) => m.id === selected))) await selectModel(models[0].id);
+    else void refreshModelInfo();
   } catch (error) {
-    const e = error as { message?: string; code?: number };
-    patch({ models: [], modelsLoading: false, modelsError: { message: e.message ?? String(error), code: e.code } });
+    if (session.get().settings?.provider !== provider) return;
+    const e = error as { message?: string; code?: number; data?: { kind?: string } };
+    // The sidecar names the kind of provider failure (provider_unreachable, auth, …) in `data`.
+    patch({ models: [], modelsLoading: false, modelsLoadedFor: null, modelsError: { message: e.message ?? String(error), code: e.data?.kind ?? e.code } });
   }
 }
 
@@ -135,6 +180,8 @@ function applySettings(settings: ChatSettings): void {
   patch({ settings });
   if (!before || before.provider !== settings.provider || before.ollamaHost !== settings.ollamaHost || before.openaiHost !== settings.openaiHost || before.anthropicHost !== settings.anthropicHost) {
     void refreshModels();
+  } else if (before.model !== settings.model) {
+    void refreshModelInfo();
   }
 }
 
@@ -148,15 +195,28 @@ async function updateSetting(key: keyof ChatSettings, value: unknown): Promise<v
   }
 }
 
+/**
+ * Switches provider and with it the model: the one last used with that provider, else the first
+ * it lists. The previous provider's model is never kept (it would be sent to the wrong server).
+ */
 export async function selectProvider(provider: Provider): Promise<void> {
-  const settings = session.get().settings;
+  const state = session.get();
+  const settings = state.settings;
   if (!settings || settings.provider === provider) return;
-  patch({ models: [] });
+  const modelByProvider = { ...state.modelByProvider, [settings.provider]: settings.model };
+  const model = modelByProvider[provider] ?? '';
+  patch({ models: [], modelsLoadedFor: null, modelsError: null, modelByProvider, settings: { ...settings, provider, model } });
   await updateSetting('provider', provider);
+  await updateSetting('model', model);
   void refreshModels();
 }
 
-export const selectModel = (model: string) => updateSetting('model', model);
+export async function selectModel(model: string): Promise<void> {
+  const provider = session.get().settings?.provider;
+  if (provider) patch({ modelByProvider: { ...session.get().modelByProvider, [provider]: model } });
+  await updateSetting('model', model);
+  await refreshModelInfo();
+}
 export const setToolsEnabled = (on: boolean) => updateSetting('toolsEnabled', on);
 export const setPermissionMode = (mode: ToolPermissionMode) => updateSetting('toolPermissionMode', mode);
 export const setThink = (think: boolean) => patch({ think });
@@ -228,14 +288,16 @@ export async function attachImages(files: Array<Blob & { name?: string }>): Prom
 }
 
 /**
- * Why the selected model cannot take the attached images, or null. Only Ollama says which models
- * see (the `vision` capability); other providers' models are assumed to.
+ * Why the selected model cannot take the attached images, or null: when the sidecar knows what
+ * the model can do and seeing images is not among it (when nobody knows, the images are sent).
  */
 export function imagesRefusedBy(state = session.get()): string | null {
-  if (!state.attachments.some((a) => a.kind === 'image') || state.settings?.provider !== 'ollama') return null;
+  if (!state.attachments.some((a) => a.kind === 'image')) return null;
   const model = currentModel(state);
-  if (!model || model.capabilities.includes('vision')) return null;
-  return `${model.label} cannot see images. Pick a model with vision in the header, or remove the images.`;
+  const known = details(state);
+  const capabilities = known?.capabilitiesKnown ? known.capabilities : model?.capabilities ?? [];
+  if (!model || capabilities.length === 0 || capabilities.includes('vision')) return null;
+  return `${model.label} cannot see images. Pick a model with vision, or remove the images.`;
 }
 
 export function removeAttachment(index: number): void {
@@ -255,24 +317,34 @@ export async function openHistory(open: boolean): Promise<void> {
   if (open) await refreshHistory();
 }
 
-export async function refreshHistory(): Promise<void> {
+/** Lists saved chats, newest first; with a query, only those whose title or messages contain it. */
+export async function refreshHistory(query = ''): Promise<void> {
   try {
-    const chats = await invoke<ChatSummary[]>('list_chats', {});
+    const chats = await invoke<ChatSummary[]>('list_chats', query.trim() ? { query: query.trim() } : {});
     patch({ chats: [...chats].sort((a, b) => b.updatedAt - a.updatedAt) });
   } catch {
     patch({ chats: [] });
   }
 }
 
-/** Host pushes: settings changes, sidecar state, attachments, focus. Chat events go to the chat. */
+/** Host pushes: settings, sidecar state, attachments, focus, history, pull. Chat events go to the chat. */
 export function onSessionEvent(event: HostEvent): void {
   switch (event.kind) {
     case 'settings':
       applySettings(event.settings);
       break;
-    case 'sidecarState':
+    case 'sidecarState': {
+      const before = session.get();
       patch({ sidecar: { state: event.state, message: event.message } });
-      if (event.state === 'ready' && session.get().modelsError) void refreshModels();
+      // A (re)started sidecar answers what a stopped one could not.
+      if (event.state === 'ready' && before.sidecar.state !== 'ready' && !before.modelsLoading && (before.modelsError || before.modelsLoadedFor === null)) void refreshModels();
+      break;
+    }
+    case 'showHistory':
+      void openHistory(!session.get().historyOpen);
+      break;
+    case 'pullModel':
+      patch({ pullOpen: true, historyOpen: false });
       break;
     case 'attach':
       addAttachment(event.attachment);
@@ -293,6 +365,35 @@ export async function initSession(): Promise<void> {
   } catch (error) {
     patch({ modelsError: { message: `Could not read settings: ${(error as Error).message}` } });
   }
+}
+
+/** Runs one of the extension's own commands the chat may start (the host keeps the list). */
+export function runPrototyperCommand(command: string): void {
+  void invoke('run_command', { command }).catch((error: Error) => patch({ modelsError: { message: error.message } }));
+}
+
+export function setPullOpen(pullOpen: boolean): void {
+  patch({ pullOpen });
+}
+
+/** Where the chat stands before a message can be sent, for the empty state and the composer. */
+export type Readiness =
+  | { kind: 'starting' }
+  | { kind: 'sidecar'; state: SidecarState; message?: string }
+  | { kind: 'needsKey'; provider: Provider }
+  | { kind: 'unreachable'; message: string; code?: string | number }
+  | { kind: 'noModels'; provider: Provider }
+  | { kind: 'ready' };
+
+export function readiness(state = session.get()): Readiness {
+  const { settings, sidecar } = state;
+  if (sidecar.state === 'crashed' || sidecar.state === 'stopped') return { kind: 'sidecar', state: sidecar.state, message: sidecar.message };
+  if (!settings) return { kind: 'starting' };
+  if (settings.provider !== 'ollama' && !settings.hasApiKey[settings.provider]) return { kind: 'needsKey', provider: settings.provider };
+  if (state.modelsError) return { kind: 'unreachable', message: state.modelsError.message, code: state.modelsError.code };
+  if (state.modelsLoadedFor !== settings.provider) return { kind: 'starting' };
+  if (state.models.length === 0) return { kind: 'noModels', provider: settings.provider };
+  return { kind: 'ready' };
 }
 
 export function setApiKey(): void {

@@ -23,7 +23,7 @@ mod process;
 pub mod walk;
 
 pub use files::{DirEntryInfo, WriteOutcome};
-pub use process::find_program;
+pub use process::{find_program, system_command};
 
 use crate::error::AppError;
 use cap_std::ambient_authority;
@@ -55,6 +55,13 @@ impl Root {
         let dir = Dir::open_ambient_dir(path, ambient_authority())?;
         let path = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
         Ok(Root { dir: Arc::new(dir), path })
+    }
+
+    /// Like `open_ambient`, creating the folder (and its parents) first when missing (the
+    /// extension's storage folder on first start).
+    pub fn create_ambient(path: &Path) -> io::Result<Root> {
+        Dir::create_ambient_dir_all(path, ambient_authority())?;
+        Root::open_ambient(path)
     }
 
     /// The absolute path this root was opened from (for the host, never for opening).

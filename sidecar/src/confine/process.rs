@@ -43,6 +43,15 @@ fn is_executable(candidate: &Path) -> bool {
     }
 }
 
+/// A command for a system utility (`lsof`, `taskkill`) that touches no workspace file: found in
+/// the absolute `PATH` entries, run with the sanitized `PATH`. `None` when it is not installed.
+pub fn system_command(program: &str) -> Option<std::process::Command> {
+    let executable = find_program(program)?;
+    let mut command = std::process::Command::new(executable);
+    command.env("PATH", sanitized_path());
+    Some(command)
+}
+
 impl Root {
     /// A command for `program` (an absolute path from `find_program`) whose working directory is
     /// the folder `cwd` beneath this root, opened now. `PATH` is the sanitized one and `PWD` names

@@ -11,12 +11,18 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ts_rs::TS;
 
+pub use super::models::{AnthropicModel, ListModelsParams, OllamaModel, OpenAiModel, PullDone, PullEvent, PullModelParams, PullProgress};
+
 /// One message of a completion stream: `{ "event": <Variant>, "data": {...} }`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(tag = "event", content = "data")]
 pub enum CompletionEvent {
     Chunk(ChunkEvent),
     ToolCall(ToolCallEvent),
+    /// A tool call while the model is still writing it (the ninth event, added to the contract's
+    /// eight): the first one comes as soon as the tool's name is known, then one per network read
+    /// as its arguments stream in. The final `ToolCall` with the parsed arguments still follows.
+    ToolCallDelta(ToolCallDeltaEvent),
     ToolPermission(ToolPermissionEvent),
     ToolResult(ToolResultEvent),
     AskUser(AskUserEvent),
@@ -63,6 +69,19 @@ pub struct ToolCallEvent {
     pub tool: String,
     #[ts(type = "Record<string, unknown>")]
     pub args: Value,
+}
+
+/// Part of a tool call the model is still writing. Appending every `argsDelta` of one `id`, in
+/// order, gives the arguments' JSON text as far as it has arrived (it only parses once whole).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ToolCallDeltaEvent {
+    /// The tool call id the later ToolCall, ToolPermission and ToolResult carry.
+    pub id: String,
+    pub tool: String,
+    /// The arguments' text that arrived since the previous ToolCallDelta of this call (may be
+    /// empty on the first, which only announces the call).
+    pub args_delta: String,
 }
 
 /// A gated tool call waiting for `resolve_tool_permission { permissionId: id, decision }`.
@@ -180,23 +199,37 @@ pub struct DoneEvent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub usage: Option<Usage>,
+    /// Something the user should know about this answer although it succeeded, as "what
+    /// happened — what to do": the model or server ignored the tools, naming the setting that
+    /// fixes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub warning: Option<String>,
 }
 
 /// What a stream cost, summed over the agent's turns.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Usage {
-    /// Prompt tokens of the last turn (what the context held), as the provider counted them.
-    pub prompt_tokens: u32,
-    /// Generated tokens over all turns.
+    /// Prompt tokens of the last turn (what the context held), as the provider counted them;
+    /// absent when it did not say (never a made-up 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub prompt_tokens: Option<u32>,
+    /// Generated tokens (text, thinking and tool-call arguments) over all turns.
     pub completion_tokens: u32,
+    /// True when some count is the sidecar's estimate because the provider sent none (or a stop
+    /// cut the turn short): the UI shows "~".
+    pub estimated: bool,
     /// From sending a request to the first text or thinking (of the first turn that streamed
     /// any); absent when none arrived (a stop before the first token, or only tool calls), never
     /// a made-up 0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub time_to_first_token_ms: Option<f64>,
-    /// Generated tokens per second of generation time.
+    /// Generated tokens per second of generation time: from each turn's first text, thinking or
+    /// tool-call argument to its end (the provider's own figure when it gives one), without the
+    /// wait for the first token, tool runs or permission prompts.
     pub tokens_per_second: f64,
     /// The whole stream, tools and waits included.
     pub total_duration_ms: f64,
@@ -211,8 +244,9 @@ pub struct Usage {
 
 /// A terminal error. `code` is a stable machine-readable kind: `provider_unreachable`, `auth`,
 /// `model_not_found`, `rate_limited`, `server_error`, `bad_request`, `malformed_response`,
-/// `truncated_stream`, `idle_timeout`, `max_tool_calls`, `tools_unsupported`, `invalid_request`,
-/// `internal` (and `sidecar_exited`, which only the host sends).
+/// `empty_response` (an HTTP 200 without a stream), `truncated_stream`, `idle_timeout`,
+/// `max_tool_calls`, `tools_unsupported`, `invalid_request`, `internal` (and `sidecar_exited`,
+/// which only the host sends).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ErrorEvent {
@@ -368,6 +402,10 @@ pub struct CompletionRequest {
     pub tool_permission_mode: Option<ToolPermissionMode>,
     #[serde(default)]
     pub tool_allowlist: Option<Vec<String>>,
+    /// Whether and which tool the model must call (see `ToolChoice`); absent means `"auto"`.
+    #[serde(default)]
+    #[ts(optional, type = "\"auto\" | \"required\" | \"none\" | \"omit\" | { name: string }")]
+    pub tool_choice: Option<ToolChoice>,
     #[serde(default)]
     pub max_tool_calls: Option<u32>,
     #[serde(default)]
@@ -389,79 +427,65 @@ pub struct CompletionRequest {
     pub checkpoint: Option<crate::protocol::checkpoint::CheckpointTarget>,
 }
 
-/// An entry of `list_ollama_models`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct OllamaModel {
-    pub id: String,
-    pub name: String,
-    /// From `/api/show`: `completion`, `tools`, `thinking`, `vision`, `insert`, `embedding`.
-    pub capabilities: Vec<String>,
-    pub family: String,
-    pub families: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub context_length: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub parameter_size: Option<String>,
-    /// `ollama-local`, or `ollama-cloud` for https://ollama.com.
-    pub provider: String,
+/// `toolChoice` of a completion: `"auto"` (the default: sent as such), `"required"` (the first
+/// turn must call some tool), `"none"`, `"omit"` (never sent, for servers that refuse the
+/// parameter) or one tool by name, `{ "name": "write_file" }` (the first turn must call it;
+/// OpenAI's `{type:"function", function:{name}}` and Anthropic's `{type:"tool", name}` shapes are
+/// read too). A forced or required choice applies to the first turn only: the turns after it
+/// send none, so the model can answer once the tool ran.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ToolChoice {
+    Auto,
+    Required,
+    None,
+    Omit,
+    Tool(String),
 }
 
-/// An entry of `list_anthropic_models`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct AnthropicModel {
-    pub id: String,
-    pub display_name: String,
-    pub created_at: String,
-}
-
-/// An entry of `list_openai_models`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct OpenAiModel {
-    pub id: String,
-}
-
-/// The message type of a `pull_ollama_model` channel.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[serde(tag = "event", content = "data")]
-pub enum PullEvent {
-    Progress(PullProgress),
-    Done(PullDone),
-    Error(ErrorEvent),
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct PullProgress {
-    pub status: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub digest: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub total: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub completed: Option<u64>,
-}
-
-/// `Done {}` of a pull: serialized as an empty object.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
-pub struct PullDone {}
-
-impl ChannelMessage for PullEvent {
-    fn is_terminal(&self) -> bool {
-        matches!(self, PullEvent::Done(_) | PullEvent::Error(_))
+impl ToolChoice {
+    /// True when it makes the model call a tool.
+    pub fn forces_a_call(&self) -> bool {
+        matches!(self, ToolChoice::Required | ToolChoice::Tool(_))
     }
-    fn abandoned() -> Self {
-        PullEvent::Error(ErrorEvent {
-            message: "The model pull ended unexpectedly inside the sidecar; see the Prototyper Sidecar output and retry.".into(),
-            code: Some("internal".into()),
+
+    fn parse(value: &Value) -> Result<ToolChoice, String> {
+        let mode = |word: &str| match word {
+            "auto" => Some(ToolChoice::Auto),
+            "required" | "any" => Some(ToolChoice::Required),
+            "none" => Some(ToolChoice::None),
+            "omit" | "none-sent" | "" => Some(ToolChoice::Omit),
+            _ => None,
+        };
+        let named = |v: &Value| v.as_str().filter(|n| !n.trim().is_empty()).map(|n| ToolChoice::Tool(n.trim().to_string()));
+        let found = match value {
+            Value::Null => Some(ToolChoice::Auto),
+            Value::String(word) => mode(word.trim()),
+            Value::Object(object) => named(&value["name"])
+                .or_else(|| named(&value["function"]["name"]))
+                .or_else(|| object.get("type").and_then(Value::as_str).and_then(mode)),
+            _ => None,
+        };
+        found.ok_or_else(|| {
+            format!("toolChoice {value} is not one of \"auto\", \"required\", \"none\", \"omit\" or {{\"name\": \"<tool>\"}}")
         })
+    }
+}
+
+impl Serialize for ToolChoice {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            ToolChoice::Auto => serializer.serialize_str("auto"),
+            ToolChoice::Required => serializer.serialize_str("required"),
+            ToolChoice::None => serializer.serialize_str("none"),
+            ToolChoice::Omit => serializer.serialize_str("omit"),
+            ToolChoice::Tool(name) => serde_json::json!({ "name": name }).serialize(serializer),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ToolChoice {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        ToolChoice::parse(&Value::deserialize(deserializer)?).map_err(serde::de::Error::custom)
     }
 }
 
@@ -515,34 +539,6 @@ pub struct ResolveAskUserFormParams {
     pub answers: Value,
 }
 
-/// Params of `list_ollama_models`, `list_anthropic_models` and `list_openai_models`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct ListModelsParams {
-    /// The provider's base URL; absent or empty means its default.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub host: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub api_key: Option<String>,
-}
-
-/// Params of `pull_ollama_model`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct PullModelParams {
-    pub model: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub host: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub api_key: Option<String>,
-    /// The channel the PullEvents go to.
-    pub on_event: u64,
-}
-
 /// `Option<Option<T>>` as "absent / null / value", which plain serde collapses.
 mod double_option {
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -581,7 +577,7 @@ mod tests {
             serde_json::to_value(&result).unwrap(),
             json!({"event": "ToolResult", "data": {"id": "c1", "tool": "write_file", "success": true, "output": "ok", "path": "a.txt", "content": "x", "previousContent": null}})
         );
-        let done = CompletionEvent::Done(DoneEvent { done_reason: Some("cancelled".into()), usage: None });
+        let done = CompletionEvent::Done(DoneEvent { done_reason: Some("cancelled".into()), ..Default::default() });
         assert_eq!(serde_json::to_value(&done).unwrap(), json!({"event": "Done", "data": {"doneReason": "cancelled"}}));
         let pull = PullEvent::Done(PullDone {});
         assert_eq!(serde_json::to_value(&pull).unwrap(), json!({"event": "Done", "data": {}}));
@@ -600,5 +596,29 @@ mod tests {
         assert_eq!(request.think, Some(Think::Level("high".into())));
         let request: CompletionRequest = serde_json::from_value(json!({"model": "m", "messages": [], "think": true})).unwrap();
         assert!(request.think.unwrap().enabled());
+    }
+
+    #[test]
+    fn tool_choice_reads_every_spelling() {
+        let read = |value: Value| serde_json::from_value::<CompletionRequest>(json!({"model": "m", "messages": [], "toolChoice": value})).map(|r| r.tool_choice);
+        assert_eq!(read(json!("auto")).unwrap(), Some(ToolChoice::Auto));
+        assert_eq!(read(json!("any")).unwrap(), Some(ToolChoice::Required));
+        assert_eq!(read(json!("omit")).unwrap(), Some(ToolChoice::Omit));
+        assert_eq!(read(json!({"name": "write_file"})).unwrap(), Some(ToolChoice::Tool("write_file".into())));
+        assert_eq!(read(json!({"type": "function", "function": {"name": "grep"}})).unwrap(), Some(ToolChoice::Tool("grep".into())));
+        assert_eq!(read(json!({"type": "tool", "name": "glob"})).unwrap(), Some(ToolChoice::Tool("glob".into())));
+        let error = read(json!("sometimes")).unwrap_err().to_string();
+        assert!(error.contains("\"sometimes\"") && error.contains("omit"), "{error}");
+        assert_eq!(serde_json::to_value(ToolChoice::Tool("bash".into())).unwrap(), json!({"name": "bash"}));
+    }
+
+    #[test]
+    fn unknown_prompt_tokens_are_absent_and_estimates_say_so() {
+        let usage = Usage { completion_tokens: 7, estimated: true, ..Default::default() };
+        let value = serde_json::to_value(&usage).unwrap();
+        assert!(value.get("promptTokens").is_none(), "{value}");
+        assert_eq!(value["estimated"], true);
+        let delta = CompletionEvent::ToolCallDelta(ToolCallDeltaEvent { id: "c".into(), tool: "write_file".into(), args_delta: "{\"pa".into() });
+        assert_eq!(serde_json::to_value(&delta).unwrap(), json!({"event": "ToolCallDelta", "data": {"id": "c", "tool": "write_file", "argsDelta": "{\"pa"}}));
     }
 }

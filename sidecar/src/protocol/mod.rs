@@ -16,6 +16,7 @@ pub mod checkpoint;
 pub mod editor;
 pub mod fs;
 pub mod http;
+pub mod models;
 pub mod presets;
 pub mod process;
 pub mod review;
@@ -77,6 +78,8 @@ pub fn exported_types() -> Vec<Exporter> {
         export::<ai::OllamaModel>,
         export::<ai::AnthropicModel>,
         export::<ai::OpenAiModel>,
+        export::<models::ModelInfoParams>,
+        export::<models::ModelDetails>,
         export::<ai::PullModelParams>,
         export::<ai::PullEvent>,
         // the host's editors (sidecar → host requests)

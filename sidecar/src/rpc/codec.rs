@@ -447,41 +447,41 @@ mod tests {
         }
     }
 
+    /// A valid request every bad prefix below must not cost.
+    const NEXT: &[u8] = br#"{"jsonrpc":"2.0","id":2,"method":"x"}"#;
+
+    /// `prefix`, then a well-framed `NEXT`.
+    fn followed_by_a_frame(mut prefix: Vec<u8>) -> Vec<u8> {
+        prefix.extend_from_slice(header(0, NEXT.len()).as_bytes());
+        prefix.extend_from_slice(NEXT);
+        prefix
+    }
+
     #[test]
     fn garbage_glued_to_a_header_costs_only_the_garbage() {
-        let body = br#"{"jsonrpc":"2.0","id":1,"method":"x"}"#;
-        let mut bytes = b"garbage\r\nmore".to_vec();
-        bytes.extend_from_slice(header(0, body.len()).as_bytes());
-        bytes.extend_from_slice(body);
-        let decoded = decode_all(&[bytes]);
+        let decoded = decode_all(&[followed_by_a_frame(b"garbage\r\nmore".to_vec())]);
         assert!(matches!(decoded[0], Frame::Malformed(_)));
-        assert_eq!(decoded[1], Frame::Message(Bytes::from_static(body)));
+        assert_eq!(decoded[1], Frame::Message(Bytes::from_static(NEXT)));
     }
 
     #[test]
     fn an_oversized_length_is_refused_and_the_next_frame_still_read() {
-        let body = br#"{"jsonrpc":"2.0","id":2,"method":"x"}"#;
         for lie in [MAX_BODY_BYTES + 1, usize::MAX / 2] {
-            let mut bytes = format!("Content-Length: {lie}\r\n\r\n").into_bytes();
-            bytes.extend_from_slice(br#"{"jsonrpc":"2.0","id":1,"method":"big"}"#);
-            bytes.extend_from_slice(header(0, body.len()).as_bytes());
-            bytes.extend_from_slice(body);
+            let mut prefix = format!("Content-Length: {lie}\r\n\r\n").into_bytes();
+            prefix.extend_from_slice(br#"{"jsonrpc":"2.0","id":1,"method":"big"}"#);
+            let bytes = followed_by_a_frame(prefix);
             for chunking in [vec![bytes.clone()], bytes.chunks(3).map(<[u8]>::to_vec).collect()] {
                 let decoded = decode_all(&chunking);
                 assert!(matches!(decoded[0], Frame::Malformed(ref reason) if reason.contains("exceeds")), "{decoded:?}");
-                assert_eq!(decoded[1..], [Frame::Message(Bytes::from_static(body))], "{lie}");
+                assert_eq!(decoded[1..], [Frame::Message(Bytes::from_static(NEXT))], "{lie}");
             }
         }
     }
 
     #[test]
     fn a_length_that_is_not_a_number_costs_only_its_frame() {
-        let body = br#"{"jsonrpc":"2.0","id":2,"method":"x"}"#;
-        let mut bytes = b"Content-Length: 99999999999999999999999999\r\n\r\n{\"a\":1}".to_vec();
-        bytes.extend_from_slice(header(0, body.len()).as_bytes());
-        bytes.extend_from_slice(body);
-        let decoded = decode_all(&[bytes]);
+        let decoded = decode_all(&[followed_by_a_frame(b"Content-Length: 99999999999999999999999999\r\n\r\n{\"a\":1}".to_vec())]);
         assert!(matches!(decoded[0], Frame::Malformed(_)));
-        assert_eq!(decoded[1..], [Frame::Message(Bytes::from_static(body))]);
+        assert_eq!(decoded[1..], [Frame::Message(Bytes::from_static(NEXT))]);
     }
 }

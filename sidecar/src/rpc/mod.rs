@@ -3,6 +3,8 @@
 //! `rpc::outbox` writes to stdout.
 
 pub mod codec;
+pub mod fuzz;
 pub mod host;
+pub mod incoming;
 pub mod outbox;
 pub mod server;

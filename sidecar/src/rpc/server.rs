@@ -15,6 +15,7 @@ use crate::permissions::GrantedGroups;
 use crate::protocol::rpc::{InitializeParams, InitializeResult};
 use crate::rpc::codec::{Frame, LspCodec};
 use crate::rpc::host::HostClient;
+use crate::rpc::incoming::{self, Incoming};
 use crate::rpc::outbox::Outbox;
 use crate::workspace::Workspace;
 use futures::{FutureExt, StreamExt};
@@ -86,51 +87,35 @@ where
                 continue;
             }
         };
-        let message: Value = match serde_json::from_slice(&body) {
-            Ok(message) => message,
-            Err(err) => {
-                outbox.respond_err(&Value::Null, &AppError::new(codes::PARSE_ERROR, format!("Parse error: body is not JSON ({err})")));
+        let (id, method, params) = match incoming::classify(&body) {
+            Incoming::Request { id, method, params } => (id, method, params),
+            Incoming::Notification { method, params } => {
+                match method.as_str() {
+                    "exit" => break if shutdown_requested { Exit::Clean } else { Exit::Abrupt },
+                    "$/cancelRequest" => {
+                        let key = params.get("id").map(Value::to_string).unwrap_or_default();
+                        if let Some(token) = in_flight.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+                            token.cancel();
+                        }
+                    }
+                    other if other.starts_with("$/") => {}
+                    other => log(&format!("ignoring unknown notification {other}")),
+                }
                 continue;
             }
-        };
-        let id = message.get("id").cloned();
-        let method = message.get("method").and_then(Value::as_str).map(str::to_owned);
-        let params = message.get("params").cloned().unwrap_or(Value::Null);
-        let Some(method) = method else {
-            if message.get("result").is_some() || message.get("error").is_some() {
-                // A response to one of the sidecar's own requests (`rpc::host`); one that matches
-                // none (it came after its timeout) has nobody left to tell.
+            // A response to one of the sidecar's own requests (`rpc::host`); one that matches none
+            // (it came after its timeout) has nobody left to tell.
+            Incoming::Response(message) => {
                 host.answer(&message);
                 continue;
             }
-            outbox.respond_err(&id.unwrap_or(Value::Null), &AppError::new(codes::INVALID_REQUEST, "Invalid request: no \"method\""));
-            continue;
-        };
-        if message.get("jsonrpc").and_then(Value::as_str) != Some("2.0") {
-            if let Some(id) = &id {
-                outbox.respond_err(id, &AppError::new(codes::INVALID_REQUEST, "Invalid request: \"jsonrpc\" must be \"2.0\""));
-            }
-            continue;
-        }
-        let Some(id) = id else {
-            // A notification.
-            match method.as_str() {
-                "exit" => break if shutdown_requested { Exit::Clean } else { Exit::Abrupt },
-                "$/cancelRequest" => {
-                    let key = params.get("id").map(Value::to_string).unwrap_or_default();
-                    if let Some(token) = in_flight.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
-                        token.cancel();
-                    }
+            Incoming::Invalid { id, error } => {
+                if let Some(id) = id {
+                    outbox.respond_err(&id, &error);
                 }
-                other if other.starts_with("$/") => {}
-                other => log(&format!("ignoring unknown notification {other}")),
+                continue;
             }
-            continue;
         };
-        if !(id.is_number() || id.is_string()) {
-            outbox.respond_err(&Value::Null, &AppError::new(codes::INVALID_REQUEST, "Invalid request: \"id\" must be a number or a string"));
-            continue;
-        }
         match method.as_str() {
             "initialize" => {
                 let reply = initialize(&state, &host, params);
@@ -194,8 +179,7 @@ fn initialize(state: &SidecarState, host: &HostClient, params: Value) -> Result<
         ));
     }
     let storage_dir = PathBuf::from(&params.storage_dir);
-    let storage = cap_std::fs::Dir::create_ambient_dir_all(&storage_dir, cap_std::ambient_authority())
-        .and_then(|()| Root::open_ambient(&storage_dir))
+    let storage = Root::create_ambient(&storage_dir)
         .map_err(|err| AppError::io(format!("cannot create the storage directory {}: {err}", params.storage_dir)))?;
     let session = Session {
         workspace: Workspace::new(params.workspace_root.map(PathBuf::from)),

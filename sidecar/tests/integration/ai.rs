@@ -1,13 +1,16 @@
 //! The AI commands through the real binary against the scriptable fake provider
 //! (`test/fake-provider/server.mjs`, started per test with node): streaming for each provider,
 //! the agent loop and its tools, the permission gate and ask-user waits, stops, every provider
-//! fault, model lists and pulls. The helpers live here; the tests in `ai/`.
+//! fault, model lists and pulls, and the recorded streams of real servers replayed (`replay`).
+//! The helpers live here; the tests in `ai/`.
 
 mod checkpoints;
 mod faults;
 mod gate;
 mod lists;
 mod proposals;
+mod real_server;
+mod replay;
 mod streams;
 mod tools;
 
@@ -149,11 +152,13 @@ pub fn finish(sidecar: &mut Sidecar, id: &Value, channel: u64) -> Vec<Value> {
     messages_of(&params)
 }
 
+/// The event kinds in order, without ToolCallDeltas (progress of a call that its ToolCall then
+/// states whole; `replay` tests them).
 pub fn kinds(events: &[Value]) -> Vec<&str> {
-    events.iter().map(|e| e["event"].as_str().unwrap_or("?")).collect()
+    events.iter().map(|e| e["event"].as_str().unwrap_or("?")).filter(|kind| *kind != "ToolCallDelta").collect()
 }
 
-/// The event kinds with runs of Chunks collapsed (how many Chunks a text takes depends on reads).
+/// `kinds` with runs of Chunks collapsed (how many Chunks a text takes depends on reads).
 pub fn shape(events: &[Value]) -> Vec<&str> {
     let mut out = kinds(events);
     out.dedup_by(|a, b| *a == "Chunk" && *b == "Chunk");

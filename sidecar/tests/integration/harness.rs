@@ -29,6 +29,12 @@ pub const WAIT: Duration = Duration::from_secs(30);
 /// The path of the binary under test, built by cargo for this test target.
 pub const BINARY: &str = env!("CARGO_BIN_EXE_prototyper-sidecar");
 
+/// The binary the tests drive: `BINARY`, or the one `PROTOTYPER_SIDECAR_UNDER_TEST` names (to run
+/// the suite against a release build, or an older build to see a test catch what it should).
+pub fn binary() -> String {
+    std::env::var("PROTOTYPER_SIDECAR_UNDER_TEST").unwrap_or_else(|_| BINARY.to_string())
+}
+
 /// The JSON-RPC error of a failed request: `(code, message)`.
 pub type RpcError = (i64, String);
 
@@ -111,6 +117,8 @@ pub struct Sidecar {
     pub outside: PathBuf,
     _temp: tempfile::TempDir,
     options: Options,
+    /// How long a wait may take (`WAIT` unless a test against a slow real server raises it).
+    wait: Duration,
 }
 
 impl Sidecar {
@@ -124,7 +132,7 @@ impl Sidecar {
         for dir in [&workspace, &storage, &outside] {
             std::fs::create_dir_all(dir).expect("create test dirs");
         }
-        let mut command = Command::new(BINARY);
+        let mut command = Command::new(binary());
         command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
         for (key, value) in &options.env {
             command.env(key, value);
@@ -166,6 +174,7 @@ impl Sidecar {
             outside,
             _temp: temp,
             options,
+            wait: WAIT,
         }
     }
 
@@ -372,9 +381,14 @@ impl Sidecar {
         self.workspace.join(relative)
     }
 
-    /// Waits until `pick` finds what it looks for in the inbox; panics with stderr after `WAIT`.
+    /// Lets every later wait take up to `wait` (for a real model server on a busy machine).
+    pub fn set_wait(&mut self, wait: Duration) {
+        self.wait = wait;
+    }
+
+    /// Waits until `pick` finds what it looks for in the inbox; panics with stderr after the wait.
     fn wait_for<T>(&self, what: &str, mut pick: impl FnMut(&Inbox) -> Option<T>) -> T {
-        let deadline = Instant::now() + WAIT;
+        let deadline = Instant::now() + self.wait;
         let mut inbox = self.shared.inbox.lock().unwrap();
         loop {
             if let Some(found) = pick(&inbox) {

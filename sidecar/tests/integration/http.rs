@@ -75,6 +75,48 @@ fn redirects_to_a_refused_address_are_refused() {
     assert_eq!(response["body"], json!("internal"));
 }
 
+/// The header lines of a raw request, lower-cased names.
+fn header_names(raw: &str) -> Vec<String> {
+    raw.lines().skip(1).take_while(|line| !line.is_empty()).filter_map(|line| line.split_once(':')).map(|(name, _)| name.to_ascii_lowercase()).collect()
+}
+
+#[test]
+fn credentials_are_dropped_when_a_redirect_changes_the_origin() {
+    let target = TestHttpServer::start(200, "other origin", Duration::ZERO);
+    let redirect = TestHttpServer::start_with(307, vec![("Location".into(), target.url("/landing"))], "", Duration::ZERO);
+    let mut sidecar = allowing(&[format!("127.0.0.1:{}", redirect.port), format!("127.0.0.1:{}", target.port)]);
+    let headers = json!({
+        "Authorization": "Bearer sk-live-secret",
+        "Cookie": "session=abc",
+        "Proxy-Authorization": "Basic xyz",
+        "x-api-key": "sk-ant-secret",
+        "X-Goog-Api-Key": "goog-secret",
+        "X-Custom": "kept",
+    });
+    let response = sidecar.call("http_request", json!({ "method": "GET", "url": redirect.url("/"), "headers": headers }));
+    assert_eq!(response["body"], json!("other origin"));
+    assert!(header_names(&redirect.received()[0]).contains(&"authorization".to_string()), "the first hop had them");
+    let landed = &target.received()[0];
+    for secret in ["sk-live-secret", "session=abc", "xyz", "sk-ant-secret", "goog-secret"] {
+        assert!(!landed.contains(secret), "{secret} reached another origin:\n{landed}");
+    }
+    assert!(landed.contains("kept"), "ordinary headers still travel:\n{landed}");
+}
+
+#[test]
+fn credentials_stay_on_a_same_origin_redirect() {
+    // One server that redirects its first request to a path of its own.
+    let server = TestHttpServer::start_with(302, vec![("Location".into(), "/again".into())], "", Duration::ZERO);
+    let mut sidecar = allowing(&[format!("127.0.0.1:{}", server.port)]);
+    let _ = sidecar.request(
+        "http_request",
+        json!({ "method": "GET", "url": server.url("/"), "headers": { "Authorization": "Bearer same-origin" } }),
+    );
+    let received = server.received();
+    assert!(received.len() >= 2, "the redirect was followed: {received:?}");
+    assert!(received[1].contains("Bearer same-origin"), "same origin keeps the credential");
+}
+
 #[test]
 fn bad_urls_and_methods_are_invalid_params() {
     let mut sidecar = Sidecar::initialized();

@@ -8,6 +8,7 @@ mod ai;
 mod fs;
 mod http;
 mod presets;
+mod confinement;
 mod process;
 mod protocol;
 mod rpc;

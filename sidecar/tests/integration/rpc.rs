@@ -1,13 +1,13 @@
 //! The JSON-RPC runtime seen from the host: handshake, version flag, protocol faults, malformed
 //! input, cancellation, shutdown/exit and EOF, and permission refusals.
 
-use crate::harness::{Options, Sidecar, BINARY, WAIT};
+use crate::harness::{binary, Options, Sidecar, WAIT};
 use serde_json::{json, Value};
 use std::time::Duration;
 
 #[test]
 fn version_flag_prints_the_version_and_exits_zero() {
-    let output = std::process::Command::new(BINARY).arg("--version").output().unwrap();
+    let output = std::process::Command::new(binary()).arg("--version").output().unwrap();
     assert!(output.status.success());
     let text = String::from_utf8(output.stdout).unwrap();
     assert_eq!(text.trim(), format!("prototyper-sidecar {}", env!("CARGO_PKG_VERSION")));
@@ -94,6 +94,19 @@ fn garbage_glued_to_a_frame_header_does_not_lose_the_frame() {
     sidecar.send_raw(&bytes);
     let (code, _) = sidecar.wait_response(&json!("glued")).unwrap_err();
     assert_eq!(code, -32601);
+}
+
+#[test]
+fn a_lying_content_length_costs_one_error_and_the_sidecar_keeps_answering() {
+    let mut sidecar = Sidecar::initialized();
+    for lie in ["999999999999", "67108865", "18446744073709551615", "99999999999999999999999999", "-5", "0x10"] {
+        sidecar.send_raw(format!("Content-Length: {lie}\r\n\r\n{{\"jsonrpc\":\"2.0\",\"id\":\"big\",\"method\":\"x\"}}").as_bytes());
+        let (code, _) = sidecar.request("no_such_command", json!({})).unwrap_err();
+        assert_eq!(code, -32601, "after Content-Length {lie} the next request is still answered");
+    }
+    let parse_errors = sidecar.other_messages().iter().filter(|m| m["error"]["code"] == json!(-32700)).count();
+    assert_eq!(parse_errors, 6, "one error per lying frame: {:?}", sidecar.other_messages());
+    assert_eq!(sidecar.call("read_dir", json!({ "path": "" })), json!([]));
 }
 
 #[test]

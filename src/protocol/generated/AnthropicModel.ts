@@ -3,4 +3,12 @@
 /**
  * An entry of `list_anthropic_models`.
  */
-export type AnthropicModel = { id: string, displayName: string, createdAt: string, };
+export type AnthropicModel = { id: string, displayName: string, createdAt: string, 
+/**
+ * From the Models API's `capabilities` when it sends them, else from the model's generation.
+ */
+capabilities: Array<string>, 
+/**
+ * `max_input_tokens`, when the Models API sends it.
+ */
+contextLength?: number, };

@@ -4,6 +4,7 @@ import type { AskUserFormEvent } from "./AskUserFormEvent";
 import type { ChunkEvent } from "./ChunkEvent";
 import type { DoneEvent } from "./DoneEvent";
 import type { ErrorEvent } from "./ErrorEvent";
+import type { ToolCallDeltaEvent } from "./ToolCallDeltaEvent";
 import type { ToolCallEvent } from "./ToolCallEvent";
 import type { ToolPermissionEvent } from "./ToolPermissionEvent";
 import type { ToolResultEvent } from "./ToolResultEvent";
@@ -11,4 +12,4 @@ import type { ToolResultEvent } from "./ToolResultEvent";
 /**
  * One message of a completion stream: `{ "event": <Variant>, "data": {...} }`.
  */
-export type CompletionEvent = { "event": "Chunk", "data": ChunkEvent } | { "event": "ToolCall", "data": ToolCallEvent } | { "event": "ToolPermission", "data": ToolPermissionEvent } | { "event": "ToolResult", "data": ToolResultEvent } | { "event": "AskUser", "data": AskUserEvent } | { "event": "AskUserForm", "data": AskUserFormEvent } | { "event": "Done", "data": DoneEvent } | { "event": "Error", "data": ErrorEvent };
+export type CompletionEvent = { "event": "Chunk", "data": ChunkEvent } | { "event": "ToolCall", "data": ToolCallEvent } | { "event": "ToolCallDelta", "data": ToolCallDeltaEvent } | { "event": "ToolPermission", "data": ToolPermissionEvent } | { "event": "ToolResult", "data": ToolResultEvent } | { "event": "AskUser", "data": AskUserEvent } | { "event": "AskUserForm", "data": AskUserFormEvent } | { "event": "Done", "data": DoneEvent } | { "event": "Error", "data": ErrorEvent };

@@ -21,7 +21,11 @@ apiKey?: string,
 /**
  * The channel id (absent for `generate_completion`).
  */
-onEvent?: number, provider?: ProviderKind, tools?: boolean, toolPermissionMode?: ToolPermissionMode, toolAllowlist?: Array<string>, maxToolCalls?: number, options?: ModelOptions, think?: Think, 
+onEvent?: number, provider?: ProviderKind, tools?: boolean, toolPermissionMode?: ToolPermissionMode, toolAllowlist?: Array<string>, 
+/**
+ * Whether and which tool the model must call (see `ToolChoice`); absent means `"auto"`.
+ */
+toolChoice?: "auto" | "required" | "none" | "omit" | { name: string }, maxToolCalls?: number, options?: ModelOptions, think?: Think, 
 /**
  * How long a ToolPermission waits before it counts as rejected (default 300).
  */

@@ -5,4 +5,10 @@ import type { Usage } from "./Usage";
  * The normal end of a stream. `doneReason` is `"cancelled"` after a stop, else the provider's
  * reason when it gave one (`"stop"`, `"length"`, …).
  */
-export type DoneEvent = { doneReason?: string, usage?: Usage, };
+export type DoneEvent = { doneReason?: string, usage?: Usage, 
+/**
+ * Something the user should know about this answer although it succeeded, as "what
+ * happened — what to do": the model or server ignored the tools, naming the setting that
+ * fixes it.
+ */
+warning?: string, };

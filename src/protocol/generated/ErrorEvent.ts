@@ -3,7 +3,8 @@
 /**
  * A terminal error. `code` is a stable machine-readable kind: `provider_unreachable`, `auth`,
  * `model_not_found`, `rate_limited`, `server_error`, `bad_request`, `malformed_response`,
- * `truncated_stream`, `idle_timeout`, `max_tool_calls`, `tools_unsupported`, `invalid_request`,
- * `internal` (and `sidecar_exited`, which only the host sends).
+ * `empty_response` (an HTTP 200 without a stream), `truncated_stream`, `idle_timeout`,
+ * `max_tool_calls`, `tools_unsupported`, `invalid_request`, `internal` (and `sidecar_exited`,
+ * which only the host sends).
  */
 export type ErrorEvent = { message: string, code?: string, };

@@ -3,4 +3,14 @@
 /**
  * An entry of `list_openai_models`.
  */
-export type OpenAiModel = { id: string, };
+export type OpenAiModel = { id: string, 
+/**
+ * What the server said about the model (LM Studio's model list, llama.cpp's `/props`,
+ * OpenRouter's `supported_parameters`, OpenAI's own model families); empty when it said
+ * nothing, which means unknown, not "none".
+ */
+capabilities: Array<string>, 
+/**
+ * The context window, when the server reports one.
+ */
+contextLength?: number, };

@@ -5,13 +5,19 @@
  */
 export type Usage = { 
 /**
- * Prompt tokens of the last turn (what the context held), as the provider counted them.
+ * Prompt tokens of the last turn (what the context held), as the provider counted them;
+ * absent when it did not say (never a made-up 0).
  */
-promptTokens: number, 
+promptTokens?: number, 
 /**
- * Generated tokens over all turns.
+ * Generated tokens (text, thinking and tool-call arguments) over all turns.
  */
 completionTokens: number, 
+/**
+ * True when some count is the sidecar's estimate because the provider sent none (or a stop
+ * cut the turn short): the UI shows "~".
+ */
+estimated: boolean, 
 /**
  * From sending a request to the first text or thinking (of the first turn that streamed
  * any); absent when none arrived (a stop before the first token, or only tool calls), never
@@ -19,7 +25,9 @@ completionTokens: number,
  */
 timeToFirstTokenMs?: number, 
 /**
- * Generated tokens per second of generation time.
+ * Generated tokens per second of generation time: from each turn's first text, thinking or
+ * tool-call argument to its end (the provider's own figure when it gives one), without the
+ * wait for the first token, tool runs or permission prompts.
  */
 tokensPerSecond: number, 
 /**

@@ -31,8 +31,12 @@ export async function startCodeServer({ stateDir, vsix, workspace, settings }) {
   const extensionsDir = join(stateDir, 'extensions');
   const userDataDir = join(stateDir, 'user-data');
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
+  mkdirSync(join(userDataDir, 'Machine'), { recursive: true });
   mkdirSync(extensionsDir, { recursive: true });
   writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
+  // The extension host runs "remote" in code-server and reads machine-scoped settings (such as
+  // workbench.welcomePage.walkthroughs.openOnInstall) from the machine's settings, not the user's.
+  writeFileSync(join(userDataDir, 'Machine', 'settings.json'), JSON.stringify(settings, null, 2));
   // Its own config file, so nothing in ~/.config/code-server/config.yaml applies to the tests.
   const configFile = join(stateDir, 'config.yaml');
   writeFileSync(configFile, 'auth: none\ncert: false\n');

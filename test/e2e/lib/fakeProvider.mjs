@@ -6,17 +6,19 @@ import { createInterface } from 'node:readline';
 
 const serverPath = resolve(import.meta.dirname, '../../fake-provider/server.mjs');
 
-export async function startFakeProvider() {
-  const child = spawn(process.execPath, [serverPath, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** `port`: 0 for a free one, or the port of a provider that went down, to bring it back. */
+export async function startFakeProvider({ port = 0, noModels = false } = {}) {
+  const child = spawn(process.execPath, [serverPath, '--port', String(port), ...(noModels ? ['--no-models'] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
   const firstLine = await new Promise((resolveLine, reject) => {
     const lines = createInterface({ input: child.stdout });
     lines.once('line', resolveLine);
     child.once('exit', (code) => reject(new Error(`fake provider exited with ${code}`)));
   });
-  const { port } = JSON.parse(firstLine);
-  const base = `http://127.0.0.1:${port}`;
+  const listening = JSON.parse(firstLine).port;
+  const base = `http://127.0.0.1:${listening}`;
   return {
     base,
+    port: listening,
     /** Queues scripted answers; see the format at the top of test/fake-provider/server.mjs. */
     async script(body) {
       const response = await fetch(`${base}/__script`, { method: 'POST', body: JSON.stringify(body) });

@@ -1,11 +1,9 @@
-// Chat persistence: save from an index, list order, delete, atomic files, a rebuilt index, bad ids;
-// and the workspace path confinement used by the host's file commands.
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+// Chat persistence: save from an index, list order, delete, atomic files, a rebuilt index, bad ids.
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChatStore } from '../../../src/chat/chatStore';
-import { resolveInWorkspace, resolveInWorkspaceReal } from '../../../src/commands/workspacePaths';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -18,6 +16,39 @@ function tempDir(): string {
 }
 
 describe('ChatStore', () => {
+  it('searches titles and message text, with a snippet around a match in a message', async () => {
+    let clock = 1000;
+    const store = new ChatStore(tempDir(), () => clock++);
+    await store.save({ chatId: 'a', title: 'Parser refactor', fromIndex: 0, messages: [{ role: 'user', content: 'split it' }], createdAt: 1 });
+    const long = `${'x'.repeat(80)} the Webpack config broke after the upgrade ${'y'.repeat(80)}`;
+    await store.save({ chatId: 'b', title: 'Build', fromIndex: 0, messages: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: long }], createdAt: 2 });
+    await store.save({ chatId: 'c', title: 'Other', fromIndex: 0, messages: [{ notAMessage: true }], createdAt: 3 });
+    expect((await store.list('PARSER')).map((c) => [c.chatId, c.snippet])).toEqual([['a', undefined]]);
+    const [found, ...rest] = await store.list('webpack config');
+    expect(rest).toEqual([]);
+    expect(found.chatId).toBe('b');
+    expect(found.snippet).toMatch(/^…x+ the Webpack config broke after the upgrade y+…$/);
+    expect(found.snippet!.length).toBeLessThan(120);
+    expect(await store.list('nowhere')).toEqual([]);
+    expect((await store.list('  ')).length).toBe(3);
+  });
+
+  it('renames a chat in its file and the index, and refuses empty titles and unknown chats', async () => {
+    let clock = 1000;
+    const dir = tempDir();
+    const store = new ChatStore(dir, () => clock++);
+    await store.save({ chatId: 'a', title: 'Untitled', fromIndex: 0, messages: [{ role: 'user', content: 'hi' }], createdAt: 1 });
+    await store.rename('a', '  Parser   split ');
+    expect((await store.load('a'))?.title).toBe('Parser split');
+    expect((await store.list())[0]).toMatchObject({ chatId: 'a', title: 'Parser split', messageCount: 1 });
+    // The index was rewritten too: a fresh store reading only index.json agrees.
+    expect((await new ChatStore(dir).list())[0].title).toBe('Parser split');
+    await expect(store.rename('a', '   ')).rejects.toMatchObject({ code: -32602 });
+    await expect(store.rename('a', 'x'.repeat(201))).rejects.toMatchObject({ code: -32602 });
+    await expect(store.rename('missing', 'Title')).rejects.toMatchObject({ code: -32010 });
+    await expect(store.rename('../a', 'Title')).rejects.toMatchObject({ code: -32602 });
+  });
+
   it('saves, replaces from an index, lists newest first and loads', async () => {
     let clock = 1000;
     const dir = path.join(tempDir(), 'chats');
@@ -56,28 +87,5 @@ describe('ChatStore', () => {
     expect(await store.delete('e')).toBe(false);
     writeFileSync(path.join(dir, 'index.json'), '{torn');
     expect(await new ChatStore(dir).list()).toMatchObject([{ chatId: 'f', title: 'F', messageCount: 2 }]);
-  });
-});
-
-describe('workspace paths', () => {
-  it('resolves relative paths and refuses absolute ones and escapes', () => {
-    expect(resolveInWorkspace('/w', 'src/a.ts')).toBe('/w/src/a.ts');
-    expect(resolveInWorkspace('/w', './x/../b.ts')).toBe('/w/b.ts');
-    expect(resolveInWorkspace('/w', '..foo')).toBe('/w/..foo');
-    expect(() => resolveInWorkspace('/w', '/etc/passwd')).toThrow(/absolute/);
-    expect(() => resolveInWorkspace('/w', '../secret')).toThrow(/outside the workspace/);
-    expect(() => resolveInWorkspace('/w', 'a/../../b')).toThrow(/outside/);
-    expect(() => resolveInWorkspace(undefined, 'a')).toThrow(/No folder/);
-    expect(() => resolveInWorkspace('/w', '')).toThrow(/required/);
-  });
-
-  it('refuses a symlink that leads outside, including for files not created yet', async () => {
-    const root = tempDir();
-    const outside = tempDir();
-    mkdirSync(path.join(root, 'src'));
-    symlinkSync(outside, path.join(root, 'link'));
-    await expect(resolveInWorkspaceReal(root, 'src/new.ts')).resolves.toBe(path.join(root, 'src/new.ts'));
-    await expect(resolveInWorkspaceReal(root, 'link/new.ts')).rejects.toMatchObject({ code: -32012 });
-    await expect(resolveInWorkspaceReal(root, 'link')).rejects.toThrow(/symbolic link/);
   });
 });

@@ -83,6 +83,16 @@ describe('InvokeRouter', () => {
     expect(calls[1].params).not.toHaveProperty('toolAllowlist');
   });
 
+  it('fills provider-specific completion settings from the settled provider', async () => {
+    const { router, calls } = setup({ completionDefaults: (params) => ({ toolChoice: params.provider === 'openai' ? 'omit' : undefined }) });
+    await router.invoke({ sessionKey: 's' }, 'generate_completion_stream', { model: 'm', provider: 'openai', onEvent: { __channel__: 13 } });
+    expect(calls[0].params).toMatchObject({ toolChoice: 'omit' });
+    await router.invoke({ sessionKey: 's' }, 'generate_completion_stream', { model: 'm', provider: 'ollama', onEvent: { __channel__: 14 } });
+    expect(calls[1].params).not.toHaveProperty('toolChoice');
+    await router.invoke({ sessionKey: 's' }, 'generate_completion_stream', { model: 'm', provider: 'openai', toolChoice: { name: 'write_file' }, onEvent: { __channel__: 15 } });
+    expect(calls[2].params).toMatchObject({ toolChoice: { name: 'write_file' } });
+  });
+
   it('does not fill credentials for other commands', async () => {
     const { router, calls } = setup();
     await router.invoke({ sessionKey: 's' }, 'read_file', { path: 'a.txt' });

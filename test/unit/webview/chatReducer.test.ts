@@ -24,6 +24,29 @@ describe('chatReducer', () => {
     expect(s.title).toBe('hello there');
   });
 
+  it('shows a tool call as soon as it is named and fills its arguments live, then runs it', () => {
+    const s = apply(
+      started(),
+      { event: 'ToolCallDelta', data: { id: 't1', tool: 'write_file', argsDelta: '' } },
+      { event: 'ToolCallDelta', data: { id: 't1', tool: 'write_file', argsDelta: '{"path": "a.t' } },
+      { event: 'ToolCallDelta', data: { id: 't1', tool: 'write_file', argsDelta: 'xt", "content": "hi' } },
+    );
+    expect(s.streaming?.parts).toEqual([{ kind: 'tool', id: 't1' }]);
+    expect(s.streaming?.tools?.t1).toMatchObject({ status: 'forming', argsText: '{"path": "a.txt", "content": "hi' });
+    const called = apply(s, { event: 'ToolCall', data: { id: 't1', tool: 'write_file', args: { path: 'a.txt', content: 'hi' } } });
+    expect(called.streaming?.parts).toEqual([{ kind: 'tool', id: 't1' }]);
+    expect(called.streaming?.tools?.t1).toEqual({ id: 't1', tool: 'write_file', args: { path: 'a.txt', content: 'hi' }, status: 'running' });
+    // A late delta cannot reopen a call that was stated whole; a stream that ends mid-call interrupts it.
+    expect(apply(called, { event: 'ToolCallDelta', data: { id: 't1', tool: 'write_file', argsDelta: 'x' } }).streaming).toBe(called.streaming);
+    const cut = apply(s, { event: 'Done', data: { doneReason: 'cancelled' } });
+    expect(cut.messages.at(-1)?.tools?.t1.status).toBe('interrupted');
+  });
+
+  it('keeps the warning a Done carries', () => {
+    const s = apply(started(), { event: 'Chunk', data: { text: 'x' } }, { event: 'Done', data: { warning: 'The server ignored the tools — set prototyper.openai.toolChoice.' } });
+    expect(s.messages.at(-1)?.warning).toContain('prototyper.openai.toolChoice');
+  });
+
   it('keeps old messages identical while a turn streams', () => {
     const s0 = started();
     const s1 = apply(s0, { event: 'Chunk', data: { text: 'x' } });
@@ -46,7 +69,7 @@ describe('chatReducer', () => {
       { event: 'ToolResult', data: { id: 't1', tool: 'bash', success: true, output: 'a\nb' } },
       { event: 'AskUser', data: { id: 6, question: 'Which?', questionType: 'choice', choices: ['a', 'b'] } },
       { event: 'ToolCall', data: { id: 't2', tool: 'read_file', args: { path: 'x' } } },
-      { event: 'Done', data: { doneReason: 'stop', usage: { promptTokens: 1, completionTokens: 2, timeToFirstTokenMs: 3, tokensPerSecond: 4, totalDurationMs: 5, truncated: true } } },
+      { event: 'Done', data: { doneReason: 'stop', usage: { promptTokens: 1, completionTokens: 2, timeToFirstTokenMs: 3, tokensPerSecond: 4, totalDurationMs: 5, truncated: true, estimated: false } } },
     );
     expect(s2.streaming).toBeNull();
     expect(s2.channelId).toBeNull();

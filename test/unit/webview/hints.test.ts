@@ -1,7 +1,7 @@
-// What the error banner and header add to an error: the action to offer, and a sentence only when
-// the error itself does not already say what to do.
+// What an error card shows: the cause and the fix split where the sidecar's message says "—", a
+// hint only when the error does not already say what to do, and the buttons and docs link.
 import { describe, expect, it } from 'vitest';
-import { hintFor } from '../../../webview/session/hints';
+import { describeError, hintFor } from '../../../webview/session/hints';
 import { overflowMessage } from '../../../src/relay/channelRelay';
 import type { ChatSettings } from '../../../src/protocol/webviewMessages';
 
@@ -46,5 +46,40 @@ describe('hintFor', () => {
 
   it('offers Set API Key for a cloud provider without a key', () => {
     expect(hintFor('HTTP 401', undefined, { ...settings, provider: 'anthropic' })).toMatchObject({ action: 'setApiKey' });
+  });
+});
+
+describe('describeError', () => {
+  it('splits the sidecar\'s "what happened — what to do", offers Retry, the host setting and the Ollama download', () => {
+    const view = describeError('Ollama is not running at http://localhost:11434 (Connection refused) — start it with `ollama serve` or change prototyper.ollama.host.', 'provider_unreachable', settings);
+    expect(view).toEqual({
+      cause: 'Ollama is not running at http://localhost:11434 (Connection refused)',
+      fix: 'Start it with `ollama serve` or change prototyper.ollama.host.',
+      actions: [{ kind: 'retry' }, { kind: 'openSetting', key: 'prototyper.ollama.host', label: 'Open Setting' }],
+      docs: { label: 'Install Ollama', url: 'https://ollama.com/download' },
+    });
+  });
+
+  it('uses the hint as the fix when the message says only what happened', () => {
+    const view = describeError('error sending request: connection refused', 'provider', settings);
+    expect(view.cause).toBe('error sending request: connection refused');
+    expect(view.fix).toContain('Ollama is not reachable at http://localhost:11434');
+  });
+
+  it('offers to pull a missing Ollama model by its name, and the library', () => {
+    const view = describeError("Model 'qwen3:8b' not found at http://localhost:11434 — run `ollama pull qwen3:8b` or pick another model.", 'model_not_found', settings);
+    expect(view.actions).toContainEqual({ kind: 'pullModel', model: 'qwen3:8b' });
+    expect(view.docs?.url).toBe('https://ollama.com/library');
+  });
+
+  it('points a refused key at Set API Key and the provider\'s key page', () => {
+    const view = describeError("Anthropic rejected the API key (HTTP 401: invalid x-api-key) — set it with 'Prototyper: Set API Key'.", 'auth', { ...settings, provider: 'anthropic', hasApiKey: { ...settings.hasApiKey, anthropic: true } });
+    expect(view.actions[0]).toEqual({ kind: 'setApiKey' });
+    expect(view.docs?.url).toBe('https://console.anthropic.com/settings/keys');
+  });
+
+  it('offers the limits as settings: tool calls and idle time', () => {
+    expect(describeError('The agent made 20 tool calls — raise prototyper.maxToolCalls to let it go on.', 'max_tool_calls', settings).actions).toContainEqual({ kind: 'openSetting', key: 'prototyper.maxToolCalls', label: 'Raise the Limit' });
+    expect(describeError('No data for 60 s — the model may be loading.', 'idle_timeout', settings).actions).toContainEqual({ kind: 'openSetting', key: 'prototyper.idleTimeoutSeconds', label: 'Wait Longer' });
   });
 });

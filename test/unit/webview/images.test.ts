@@ -60,12 +60,16 @@ describe('imagesRefusedBy', () => {
   });
 
   it('names an Ollama model without vision, and what to do', () => {
-    expect(imagesRefusedBy(with_('ollama', qwen))).toBe('qwen3:8b cannot see images. Pick a model with vision in the header, or remove the images.');
+    expect(imagesRefusedBy(with_('ollama', qwen))).toBe('qwen3:8b cannot see images. Pick a model with vision, or remove the images.');
   });
 
-  it('lets vision models, other providers and image-less messages through', () => {
+  it('lets vision models, models nobody describes and image-less messages through', () => {
     expect(imagesRefusedBy(with_('ollama', llava))).toBeNull();
-    expect(imagesRefusedBy(with_('openai', qwen))).toBeNull();
+    expect(imagesRefusedBy(with_('openai', { id: 'local-model', label: 'local-model', capabilities: [] }))).toBeNull();
     expect(imagesRefusedBy(with_('ollama', qwen, []))).toBeNull();
+  });
+
+  it('refuses for any provider whose server says the model does not see', () => {
+    expect(imagesRefusedBy(with_('openai', { id: 'gpt-3.5-turbo', label: 'gpt-3.5-turbo', capabilities: ['completion', 'tools'] }))).toContain('cannot see images');
   });
 });

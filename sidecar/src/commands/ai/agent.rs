@@ -2,6 +2,13 @@
 //! one ToolCall per call before running any, run them (reads in parallel, anything that changes
 //! things one at a time in the model's order, each through the permission gate), send each
 //! ToolResult, feed the results back, and go again until the model answers without tools.
+//! While a turn streams, its tool calls already show as ToolCallDeltas (the provider layer sends
+//! them); the ToolCall with the parsed arguments follows once the turn ended.
+//!
+//! `tool_choice`: the request's choice is sent with every turn, except that a forced or required
+//! one applies to the first turn only. When the first turn comes back without a call although
+//! that choice forced one, or with a call written out as text, `Done.warning` says the model or
+//! server ignored the tools and what fixes it.
 //!
 //! Invariants: the loop returns exactly one terminal event (Done or Error) and sends none itself,
 //! so the caller sends it as the channel's last message; a tool fault is a failed result the model
@@ -17,14 +24,15 @@ use super::events::Events;
 use super::gate::{self, describe_duration, PermissionAnswer, WaitEnd, Waits};
 use super::providers::{stream_turn, Endpoint, Failure, TurnEnd, TurnOutput, TurnRequest};
 use super::tools::{self, ask, ToolContext, ToolOutcome};
+use super::usage::Meter;
 use crate::protocol::ai::{
     AskUserEvent, AskUserFormEvent, CompletionEvent, DoneEvent, Message, ModelOptions, ProviderKind, Think, ToolCallEvent, ToolCallRef,
-    ToolPermissionDecision, ToolPermissionEvent, ToolPermissionMode, ToolResultEvent, Usage,
+    ToolChoice, ToolPermissionDecision, ToolPermissionEvent, ToolPermissionMode, ToolResultEvent,
 };
 use futures::future::join_all;
 use serde_json::Value;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 /// How long things may take.
@@ -42,6 +50,9 @@ pub struct Agent {
     pub model: String,
     pub history: Vec<Message>,
     pub tools_on: bool,
+    /// The request's tool choice (`Auto` when it had none). A forced or required choice applies
+    /// to the first turn only.
+    pub tool_choice: ToolChoice,
     pub mode: ToolPermissionMode,
     /// The request's allowlist, plus tools the user "always allowed" during this stream.
     pub allowlist: Mutex<Vec<String>>,
@@ -74,12 +85,20 @@ impl Agent {
         let mut meter = Meter::new(self.num_ctx);
         let mut calls_used: u32 = 0;
         let mut last_text = String::new();
+        let mut warning = None;
+        let mut first_turn = true;
         loop {
             if self.cancel.is_cancelled() {
                 return self.cancelled(&meter, last_text);
             }
             let estimate = self.prompt_estimate();
             let definitions = if self.tools_on { tools::definitions() } else { &[] };
+            let choice = match &self.tool_choice {
+                ToolChoice::Omit => None,
+                // After the forced first turn the model must be free to answer.
+                forced if forced.forces_a_call() && !first_turn => None,
+                other => Some(other),
+            };
             let turn = TurnRequest {
                 model: &self.model,
                 messages: &self.history,
@@ -87,6 +106,7 @@ impl Agent {
                 options: &self.options,
                 num_ctx: self.num_ctx,
                 think: self.think.as_ref(),
+                tool_choice: choice,
             };
             let output = match stream_turn(&self.client, &self.endpoint, &turn, &self.events, &self.cancel, self.limits.idle).await {
                 Ok(TurnEnd::Finished(output)) => output,
@@ -99,6 +119,10 @@ impl Agent {
             meter.add(&output, (self.endpoint.kind == ProviderKind::Ollama).then_some(estimate));
             last_text = output.text.clone();
             let calls = if self.tools_on { output.tool_calls.clone() } else { Vec::new() };
+            if first_turn && self.tools_on && calls.is_empty() {
+                warning = self.tools_ignored(&output);
+            }
+            first_turn = false;
             self.history.push(Message {
                 role: "assistant".into(),
                 content: output.text.clone(),
@@ -110,7 +134,7 @@ impl Agent {
             if calls.is_empty() {
                 let usage = meter.usage();
                 return Outcome {
-                    terminal: CompletionEvent::Done(DoneEvent { done_reason: output.done_reason, usage: Some(usage) }),
+                    terminal: CompletionEvent::Done(DoneEvent { done_reason: output.done_reason, usage: Some(usage), warning }),
                     text: last_text,
                     failure: None,
                 };
@@ -164,7 +188,7 @@ impl Agent {
 
     fn cancelled(&self, meter: &Meter, text: String) -> Outcome {
         Outcome {
-            terminal: CompletionEvent::Done(DoneEvent { done_reason: Some("cancelled".into()), usage: Some(meter.usage()) }),
+            terminal: CompletionEvent::Done(DoneEvent { done_reason: Some("cancelled".into()), usage: Some(meter.usage()), warning: None }),
             text,
             failure: Some(Failure::new("cancelled", "Cancelled")),
         }
@@ -180,8 +204,9 @@ impl Agent {
             "ask_user_form" => return self.ask_user_form(args).await,
             _ => {}
         }
-        // Unknown tools and refused changes fail without bothering the user.
-        let refused = !tools::is_known(name) || (tools::changes_things(name) && !self.tool_context.trusted);
+        // Unknown tools and refused changes (an untrusted workspace, git's internals) fail without
+        // bothering the user: no card is shown for what could never be allowed.
+        let refused = !tools::is_known(name) || tools::never_allowed(&self.tool_context, name, args);
         // A file change is worked out first, so the user sees exactly what would be written; one
         // that cannot apply fails here without a question.
         let change = match refused {
@@ -289,6 +314,31 @@ impl Agent {
         }
     }
 
+    /// Why the first turn came back without a tool call although tools were offered, when that
+    /// shows the model or server ignored them (a choice that forced a call, or a call written out
+    /// as text); `None` when the model simply chose to answer.
+    fn tools_ignored(&self, output: &TurnOutput) -> Option<String> {
+        let server = self.endpoint.label();
+        let fix = match self.endpoint.kind {
+            ProviderKind::Openai => {
+                "set prototyper.openai.toolChoice to \"auto\" (or \"required\") if it is \"omit\", or start the server with tool calling for this model's chat template (llama.cpp: --jinja; llama-cpp-python: --chat_format chatml-function-calling)"
+            }
+            ProviderKind::Ollama => "pick a model with the tools badge, or turn tools off to chat without them",
+            ProviderKind::Anthropic => "retry, or turn tools off to chat without them",
+        };
+        // Ollama has no tool choice: a forced one was never sent, so its absence proves nothing.
+        let choice_sent = self.endpoint.kind != ProviderKind::Ollama;
+        if let (true, ToolChoice::Tool(name)) = (choice_sent, &self.tool_choice) {
+            return Some(format!("The model answered without calling {name} although toolChoice required it: {server} ignored the tools — {fix}."));
+        }
+        if choice_sent && self.tool_choice == ToolChoice::Required {
+            return Some(format!("The model answered without calling a tool although toolChoice required one: {server} ignored the tools — {fix}."));
+        }
+        tool_written_as_text(&output.text).map(|name| {
+            format!("The model wrote a {name} call as text instead of calling the tool: {server} did not give this model the tools — {fix}.")
+        })
+    }
+
     /// Roughly how many tokens the next request's prompt holds (characters / 4).
     fn prompt_estimate(&self) -> u32 {
         let mut chars: usize = self
@@ -306,6 +356,25 @@ impl Agent {
         }
         (chars / 4).min(u32::MAX as usize) as u32
     }
+}
+
+/// The agent tool a model wrote out as text instead of calling (a tool-call JSON object, a
+/// `<tool_call>` block or `functions.<name>`), if any: the sign of a chat template without tools.
+fn tool_written_as_text(text: &str) -> Option<&'static str> {
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let names = tools::definitions().iter().filter_map(|d| d["name"].as_str());
+    let mut found = None;
+    for name in names {
+        let quoted = format!("\"{name}\"");
+        let written = [format!("\"name\":{quoted}"), format!("\"function\":{quoted}"), format!("\"tool\":{quoted}"), format!("functions.{name}")]
+            .iter()
+            .any(|pattern| compact.contains(pattern.as_str()));
+        if written || (compact.contains("<tool_call>") && compact.contains(&quoted)) {
+            found = Some(name);
+            break;
+        }
+    }
+    found
 }
 
 fn failed(failure: Failure, text: String) -> Outcome {
@@ -326,86 +395,6 @@ fn batches(calls: &[ToolCallRef]) -> Vec<Vec<ToolCallRef>> {
     out
 }
 
-/// Sums what the turns cost into `Usage`.
-struct Meter {
-    started: Instant,
-    prompt_tokens: u32,
-    completion_tokens: u32,
-    first_token: Option<Duration>,
-    generation: Duration,
-    truncated: bool,
-    context_length: Option<u32>,
-}
-
-impl Meter {
-    fn new(context_length: Option<u32>) -> Self {
-        Meter {
-            started: Instant::now(),
-            prompt_tokens: 0,
-            completion_tokens: 0,
-            first_token: None,
-            generation: Duration::ZERO,
-            truncated: false,
-            context_length,
-        }
-    }
-
-    /// Adds a turn, or the part of one that streamed before a stop. `estimate` (Ollama only) is the
-    /// prompt size sent, to detect truncation.
-    fn add(&mut self, output: &TurnOutput, estimate: Option<u32>) {
-        if let (None, Some(first), Some(started)) = (self.first_token, output.first_token_at, output.started_at) {
-            self.first_token = Some(first.saturating_duration_since(started));
-        }
-        // Without the provider's count (none yet when a stop cut the turn short): ~4 bytes a token,
-        // rounded up so that text that arrived never counts as 0 tokens.
-        let generated = output
-            .completion_tokens
-            .unwrap_or_else(|| (output.text.len() + output.thinking.len()).div_ceil(4).min(u32::MAX as usize) as u32);
-        self.completion_tokens = self.completion_tokens.saturating_add(generated);
-        if let Some(prompt) = output.prompt_tokens {
-            self.prompt_tokens = prompt;
-        }
-        let measured = match (output.first_token_at, output.started_at, output.finished_at) {
-            (Some(first), _, Some(end)) => end.saturating_duration_since(first),
-            (None, Some(start), Some(end)) => end.saturating_duration_since(start),
-            _ => Duration::ZERO,
-        };
-        self.generation += output.generation_time.unwrap_or(measured);
-        if let Some(estimate) = estimate {
-            self.truncated |= looks_truncated(estimate, output.prompt_tokens, self.context_length);
-        }
-    }
-
-    fn usage(&self) -> Usage {
-        let seconds = self.generation.as_secs_f64();
-        Usage {
-            prompt_tokens: self.prompt_tokens,
-            completion_tokens: self.completion_tokens,
-            time_to_first_token_ms: self.first_token.map(|d| d.as_secs_f64() * 1000.0),
-            tokens_per_second: if seconds > 0.0 { self.completion_tokens as f64 / seconds } else { 0.0 },
-            total_duration_ms: self.started.elapsed().as_secs_f64() * 1000.0,
-            truncated: self.truncated,
-            context_length: self.context_length,
-        }
-    }
-}
-
-/// Did Ollama (probably) cut the prompt? Yes when our estimate alone exceeds the window, or when
-/// it evaluated far fewer tokens than we sent (under 60 % of the estimate, which is rough by
-/// ±30 %). A KV-cache hit also lowers the count, so with a known window the low count only
-/// counts when it also fills at least half of the window, as a truncated prompt does.
-pub fn looks_truncated(estimate: u32, evaluated: Option<u32>, num_ctx: Option<u32>) -> bool {
-    if num_ctx.is_some_and(|window| estimate > window) {
-        return true;
-    }
-    let Some(evaluated) = evaluated else { return false };
-    let low = estimate >= 256 && (evaluated as f64) < estimate as f64 * 0.6;
-    match num_ctx {
-        Some(window) => low && evaluated as f64 >= window as f64 * 0.5,
-        None => low,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -423,36 +412,10 @@ mod tests {
     }
 
     #[test]
-    fn a_stopped_turn_counts_what_streamed_and_never_invents_a_first_token() {
-        let started = Instant::now();
-        let mut meter = Meter::new(None);
-        let nothing = TurnOutput { started_at: Some(started), finished_at: Some(started + Duration::from_millis(40)), ..Default::default() };
-        meter.add(&nothing, None);
-        let usage = meter.usage();
-        assert_eq!((usage.time_to_first_token_ms, usage.completion_tokens, usage.tokens_per_second), (None, 0, 0.0));
-
-        let mut meter = Meter::new(None);
-        let partial = TurnOutput {
-            text: "Hello".into(),
-            started_at: Some(started),
-            first_token_at: Some(started + Duration::from_millis(120)),
-            finished_at: Some(started + Duration::from_millis(320)),
-            ..Default::default()
-        };
-        meter.add(&partial, None);
-        let usage = meter.usage();
-        assert_eq!(usage.time_to_first_token_ms, Some(120.0));
-        assert_eq!(usage.completion_tokens, 2, "5 bytes estimate to 2 tokens (rounded up)");
-        assert!((usage.tokens_per_second - 10.0).abs() < 1e-9, "2 tokens in the 200 ms after the first: {}", usage.tokens_per_second);
-    }
-
-    #[test]
-    fn truncation_heuristic() {
-        assert!(looks_truncated(10_000, Some(4_000), Some(4_096)), "estimate above the window");
-        assert!(looks_truncated(3_000, Some(1_000), None), "far fewer evaluated, window unknown");
-        assert!(!looks_truncated(3_000, Some(2_500), None));
-        assert!(!looks_truncated(3_000, Some(200), Some(32_768)), "a cache hit is not truncation");
-        assert!(looks_truncated(30_000, Some(16_384), Some(32_768)), "the window filled and much was missing");
-        assert!(!looks_truncated(100, Some(10), None), "tiny prompts are not judged");
+    fn a_tool_call_written_as_text_is_noticed() {
+        assert_eq!(tool_written_as_text(r#"Sure! {"name": "write_file", "arguments": {"path": "a"}}"#), Some("write_file"));
+        assert_eq!(tool_written_as_text("<tool_call>\n{\"name\":\"bash\"}"), Some("bash"));
+        assert_eq!(tool_written_as_text("functions.read_file:{}"), Some("read_file"));
+        assert_eq!(tool_written_as_text("I would read the file with read_file if I could."), None);
     }
 }

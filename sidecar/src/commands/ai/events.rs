@@ -2,7 +2,7 @@
 //! `generate_completion` (which only wants the final text).
 
 use crate::channel::ChannelSender;
-use crate::protocol::ai::{ChunkEvent, CompletionEvent};
+use crate::protocol::ai::{ChunkEvent, CompletionEvent, ToolCallDeltaEvent};
 use std::sync::Arc;
 
 #[derive(Clone, Default)]
@@ -37,5 +37,10 @@ impl Events {
         }
         let thinking = (!thinking.is_empty()).then_some(thinking);
         self.send(CompletionEvent::Chunk(ChunkEvent { text, thinking }));
+    }
+
+    /// A ToolCallDelta: call `id` named `tool` grew by `args_delta` (empty when it is announced).
+    pub fn tool_call_delta(&self, id: String, tool: String, args_delta: String) {
+        self.send(CompletionEvent::ToolCallDelta(ToolCallDeltaEvent { id, tool, args_delta }));
     }
 }

@@ -4,10 +4,13 @@
 //! Code map: `stream` (the lifecycle of a streamed completion), `agent` (the tool loop), `gate`
 //! (permission modes and the waits for the user), `tools/` (what the agent can do),
 //! `providers/` (Ollama, OpenAI-compatible and Anthropic wire formats), `models` (lists,
-//! capabilities, context lengths), `pull` (model downloads), `events` (where events go).
+//! `get_model_info` and the capability cache), `capabilities` (reading what servers say about
+//! their models), `usage` (token counts and speed), `pull` (model downloads), `events` (where
+//! events go).
 //! The wire types are in `crate::protocol::ai`.
 
 pub mod agent;
+pub mod capabilities;
 pub mod events;
 pub mod gate;
 pub mod models;
@@ -15,6 +18,7 @@ pub mod providers;
 pub mod pull;
 pub mod stream;
 pub mod tools;
+pub mod usage;
 
 use crate::command;
 use crate::context::RequestContext;
@@ -25,6 +29,7 @@ use crate::protocol::ai::{
     AnthropicModel, CompletionRequest, ListModelsParams, OllamaModel, OpenAiModel, ResolveAskUserFormParams, ResolveAskUserParams,
     ResolveToolPermissionParams, StopGenerationParams,
 };
+use crate::protocol::models::{ModelDetails, ModelInfoParams};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
@@ -73,6 +78,7 @@ pub fn commands() -> Vec<Command> {
         command!("list_ollama_models", Group::Ai, Effect::Read, list_ollama_models),
         command!("list_anthropic_models", Group::Ai, Effect::Read, list_anthropic_models),
         command!("list_openai_models", Group::Ai, Effect::Read, list_openai_models),
+        command!("get_model_info", Group::Ai, Effect::Read, get_model_info),
         command!("pull_ollama_model", Group::Ai, Effect::Read, pull::pull_ollama_model),
     ]
 }
@@ -107,9 +113,24 @@ async fn list_ollama_models(context: RequestContext, params: ListModelsParams) -
 }
 
 async fn list_anthropic_models(context: RequestContext, params: ListModelsParams) -> Result<Vec<AnthropicModel>, AppError> {
-    models::list_anthropic_models(&context.state.ai.client(), params, &context.cancel).await
+    let ai = &context.state.ai;
+    models::list_anthropic_models(&ai.models, &ai.client(), params, &context.cancel).await
 }
 
 async fn list_openai_models(context: RequestContext, params: ListModelsParams) -> Result<Vec<OpenAiModel>, AppError> {
-    models::list_openai_models(&context.state.ai.client(), params, &context.cancel).await
+    let ai = &context.state.ai;
+    models::list_openai_models(&ai.models, &ai.client(), params, &context.cancel).await
+}
+
+/// `get_model_info {provider, model, host?, apiKey?}`: what the model can do and what the sidecar
+/// sends for it (ModelDetails), so the webview keeps no provider rules of its own.
+async fn get_model_info(context: RequestContext, params: ModelInfoParams) -> Result<ModelDetails, AppError> {
+    if params.model.trim().is_empty() {
+        return Err(AppError::invalid_params("get_model_info needs model: the id of the model to describe"));
+    }
+    let ai = &context.state.ai;
+    let endpoint = providers::Endpoint::new(params.provider.unwrap_or_default(), params.host.as_deref(), params.api_key.as_deref());
+    models::model_details(&ai.models, &ai.client(), &endpoint, &params.model, &context.cancel, Duration::from_secs(30))
+        .await
+        .map_err(models::to_app_error)
 }

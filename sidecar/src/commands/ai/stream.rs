@@ -1,7 +1,7 @@
 //! The lifecycle of `generate_completion_stream` (design.md §2, which overrides the seed here):
 //! register the stream under its channel id so `stop_generation_stream` can find it, check what
-//! can be checked before streaming (model chosen, key present, the Ollama model's capabilities
-//! and context length), run the agent loop, send its one terminal event as the channel's last
+//! can be checked before streaming (model chosen, key present, the tool choice, the model's
+//! capabilities and context length as `models::model_details` found them), run the agent loop, send its one terminal event as the channel's last
 //! message, and only then answer the request with `{ requestId }`.
 //!
 //! Both stops (`stop_generation_stream` and `$/cancelRequest`) cancel the same token: the stream's
@@ -9,12 +9,13 @@
 
 use super::agent::{Agent, Limits};
 use super::events::Events;
-use super::models::ollama_info;
+use super::models::model_details;
 use super::providers::{Endpoint, Failure};
 use super::tools::{self, ToolContext};
 use crate::context::RequestContext;
 use crate::error::AppError;
-use crate::protocol::ai::{CompletionEvent, CompletionRequest, DoneEvent, Message, ProviderKind, StreamStarted};
+use crate::protocol::ai::{CompletionEvent, CompletionRequest, DoneEvent, Message, ProviderKind, StreamStarted, Think, ToolChoice};
+use crate::protocol::models::ThinkingControl;
 use serde_json::json;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -25,9 +26,7 @@ const DEFAULT_PERMISSION_WAIT: Duration = Duration::from_secs(300);
 const DEFAULT_ASK_WAIT: Duration = Duration::from_secs(180);
 const DEFAULT_BASH_TIMEOUT: Duration = Duration::from_secs(30);
 const DEFAULT_MAX_TOOL_CALLS: u32 = 20;
-/// The largest context window sent on the user's behalf: a model's full window (often 128k) can
-/// need tens of GB of KV cache. A `numCtx` the user set is sent as is.
-pub const NUM_CTX_CAP: u32 = 32_768;
+pub use super::capabilities::NUM_CTX_CAP;
 
 pub async fn generate_completion_stream(context: RequestContext, request: CompletionRequest) -> Result<StreamStarted, AppError> {
     let Some(channel) = request.on_event else {
@@ -39,10 +38,10 @@ pub async fn generate_completion_stream(context: RequestContext, request: Comple
     let sender = context.channel::<CompletionEvent>(channel);
     let events = Events::channel(sender.clone());
     let started = std::time::Instant::now();
-    let what = format!("{:?} model {:?}", request.provider.unwrap_or_default(), request.model);
+    let what = format!("{} model {:?}", provider_name(request.provider.unwrap_or_default()), request.model);
     let terminal = match prepare(&context, request, events, cancel.clone(), false).await {
         Ok(agent) => agent.run().await.terminal,
-        Err(failure) if failure.code == "cancelled" => CompletionEvent::Done(DoneEvent { done_reason: Some("cancelled".into()), usage: None }),
+        Err(failure) if failure.code == "cancelled" => CompletionEvent::Done(DoneEvent { done_reason: Some("cancelled".into()), ..Default::default() }),
         Err(failure) => CompletionEvent::error(failure.message, failure.code),
     };
     // One line per stream for the Prototyper Sidecar output (never the key or the conversation).
@@ -65,6 +64,15 @@ pub async fn generate_completion(context: RequestContext, request: CompletionReq
     match outcome.failure {
         None => Ok(outcome.text),
         Some(failure) => Err(failure_to_error(failure)),
+    }
+}
+
+/// The provider as the log names it.
+fn provider_name(kind: ProviderKind) -> &'static str {
+    match kind {
+        ProviderKind::Ollama => "Ollama",
+        ProviderKind::Openai => "OpenAI-compatible",
+        ProviderKind::Anthropic => "Anthropic",
     }
 }
 
@@ -164,33 +172,48 @@ async fn prepare(context: &RequestContext, request: CompletionRequest, events: E
         ask_user: seconds(request.ask_user_timeout_seconds, DEFAULT_ASK_WAIT),
     };
     let tools_on = request.tools.unwrap_or(false) && !one_shot;
+    let tool_choice = request.tool_choice.unwrap_or(ToolChoice::Auto);
+    if let ToolChoice::Tool(name) = &tool_choice {
+        if !one_shot && !tools_on {
+            return Err(Failure::new("invalid_request", format!("toolChoice names {name}, but tools are off — turn tools on, or drop toolChoice.")));
+        }
+        if tools_on && !tools::is_known(name) {
+            let known: Vec<&str> = tools::definitions().iter().filter_map(|d| d["name"].as_str()).collect();
+            return Err(Failure::new("invalid_request", format!("toolChoice names {name}, which is not one of the agent's tools ({}) — name one of them.", known.join(", "))));
+        }
+    }
     let options = request.options.unwrap_or_default();
     let mut think = request.think;
-    let mut num_ctx = None;
+    let mut num_ctx = if kind == ProviderKind::Ollama { options.num_ctx } else { None };
     let client = context.state.ai.client();
-    if kind == ProviderKind::Ollama {
-        num_ctx = options.num_ctx;
-        match ollama_info(&context.state.ai.models, &client, &endpoint, &request.model, &cancel, limits.idle).await {
-            Ok(info) => {
-                if tools_on && !info.supports("tools") {
-                    return Err(Failure::new(
-                        "tools_unsupported",
-                        format!("{} does not support tools — pick a model with the tools badge, or turn tools off.", request.model),
-                    ));
-                }
-                // Thinking asked of a model without it is dropped rather than refused: Ollama
-                // would fail the request, and the answer is still useful without reasoning.
-                if think.as_ref().is_some_and(|t| t.enabled()) && !info.supports("thinking") {
-                    think = None;
-                }
-                if num_ctx.is_none() && !endpoint.is_ollama_cloud() {
-                    num_ctx = info.context_length.map(|length| length.min(NUM_CTX_CAP));
-                }
+    match model_details(&context.state.ai.models, &client, &endpoint, &request.model, &cancel, limits.idle).await {
+        Ok(details) => {
+            let has = |capability: &str| details.capabilities.iter().any(|c| c == capability);
+            if tools_on && details.capabilities_known && !has("tools") {
+                return Err(Failure::new(
+                    "tools_unsupported",
+                    format!("{} does not support tools — pick a model with the tools badge, or turn tools off.", request.model),
+                ));
             }
-            Err(failure) if matches!(failure.code, "model_not_found" | "provider_unreachable" | "auth" | "cancelled") => return Err(failure),
-            // An older or unusual server without a usable /api/show: stream without the checks.
-            Err(_) => {}
+            // Thinking asked of a model without it is dropped rather than refused: the server
+            // would fail the request, and the answer is still useful without reasoning.
+            think = match (details.thinking, think) {
+                (ThinkingControl::None, _) => None,
+                // On/off models take no level: a level means on.
+                (ThinkingControl::Toggle, Some(Think::Level(level))) => Some(Think::On(!level.is_empty())),
+                (_, think) => think,
+            };
+            if num_ctx.is_none() {
+                num_ctx = details.num_ctx;
+            }
         }
+        Err(failure) if matches!(failure.code, "model_not_found" | "provider_unreachable" | "auth" | "cancelled") && kind == ProviderKind::Ollama => {
+            return Err(failure)
+        }
+        Err(failure) if failure.code == "cancelled" => return Err(failure),
+        // A server without usable model metadata: stream without the checks (the stream itself
+        // reports an unreachable server or a refused key).
+        Err(_) => {}
     }
     let session = &context.session;
     let trusted = session.granted.workspace_trusted();
@@ -204,6 +227,7 @@ async fn prepare(context: &RequestContext, request: CompletionRequest, events: E
         model: request.model,
         history,
         tools_on,
+        tool_choice,
         mode: request.tool_permission_mode.unwrap_or_default(),
         allowlist: Mutex::new(request.tool_allowlist.unwrap_or_default()),
         max_tool_calls: request.max_tool_calls.unwrap_or(DEFAULT_MAX_TOOL_CALLS),

@@ -88,7 +88,7 @@ mod linux {
 fn lsof_listeners(ports: &[u16]) -> Result<Vec<u32>, AppError> {
     let mut pids = HashSet::new();
     for port in ports {
-        let output = std::process::Command::new("lsof")
+        let output = crate::confine::system_command("lsof").ok_or_else(|| AppError::process("lsof is not installed; install it to free ports"))?
             .args(["-t", &format!("-iTCP:{port}"), "-sTCP:LISTEN", "-u", &whoami()])
             .output()
             .map_err(|err| AppError::process(format!("kill_port needs `lsof`, which could not run: {err}")))?;
@@ -120,7 +120,9 @@ pub fn kill(pid: u32) {
     }
     #[cfg(not(unix))]
     {
-        let _ = std::process::Command::new("taskkill").args(["/F", "/PID", &pid.to_string()]).output();
+        if let Some(mut taskkill) = crate::confine::system_command("taskkill") {
+            let _ = taskkill.args(["/F", "/PID", &pid.to_string()]).output();
+        }
     }
 }
 

@@ -217,7 +217,9 @@ pub fn signal_group(pid: u32, signal: Signal) {
     #[cfg(not(unix))]
     {
         let _ = signal;
-        let _ = std::process::Command::new("taskkill").args(["/T", "/F", "/PID", &pid.to_string()]).output();
+        if let Some(mut taskkill) = crate::confine::system_command("taskkill") {
+            let _ = taskkill.args(["/T", "/F", "/PID", &pid.to_string()]).output();
+        }
     }
 }
 

@@ -81,7 +81,8 @@ fn thinking_is_dropped_for_an_ollama_model_without_it() {
     run(&mut sidecar, params(&fake, "ollama", "qwen3:8b", json!({ "think": "high" })));
     let bodies = fake.chat_bodies();
     assert!(bodies[0].get("think").is_none(), "{}", bodies[0]);
-    assert_eq!(bodies[1]["think"], "high");
+    // qwen3 thinks on or off; only gpt-oss takes a level, so a level means on.
+    assert_eq!(bodies[1]["think"], true);
 }
 
 #[test]
@@ -139,7 +140,7 @@ fn stop_mid_stream_ends_with_done_cancelled_fast_and_drops_the_connection() {
         assert!(took < Duration::from_millis(200), "{provider}: Done after {took:?}");
         assert_eq!(terminal(&events, "Done")["doneReason"], "cancelled");
         super::eventually("the provider saw the connection dropped", || {
-            let chats: Vec<Value> = fake.requests().into_iter().filter(|r| r["path"] != "/api/show").collect();
+            let chats: Vec<Value> = fake.requests().into_iter().filter(|r| matches!(r["path"].as_str(), Some("/api/chat" | "/v1/chat/completions" | "/v1/messages"))).collect();
             chats.get(n).is_some_and(|r| r["aborted"] == true)
         });
     }
@@ -163,8 +164,10 @@ fn a_stop_after_tokens_reports_the_first_token_and_what_streamed() {
         assert!(ttft >= 50.0, "{provider}: the response started after 50 ms: {usage}");
         let streamed = text_of(&events).len() as u64;
         assert!(streamed >= 6, "{provider}");
-        // No provider reports counts mid-stream: the estimate of what the Chunks carried.
-        assert_eq!(usage["completionTokens"].as_u64(), Some(streamed.div_ceil(4)), "{provider}: {streamed} bytes streamed: {usage}");
+        // No provider reports counts mid-stream: the estimate of what the Chunks carried, at
+        // least one token per streamed piece (of 2 bytes here), and marked as an estimate.
+        assert_eq!(usage["completionTokens"].as_u64(), Some(streamed.div_ceil(2)), "{provider}: {streamed} bytes streamed: {usage}");
+        assert_eq!(usage["estimated"], true, "{provider}: {usage}");
         assert!(usage["tokensPerSecond"].as_f64().unwrap() > 0.0, "{provider}: {usage}");
         assert!(usage["totalDurationMs"].as_f64().unwrap() >= ttft, "{provider}: {usage}");
     }

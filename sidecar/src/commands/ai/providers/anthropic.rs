@@ -10,9 +10,11 @@
 
 use super::openai::{image_media_type, sse_data};
 use super::{malformed, new_call_id, Decoder, Delta, Failure, TurnOutput, TurnRequest};
-use crate::protocol::ai::{Message, Think, ToolCallRef};
+use crate::protocol::ai::{Message, Think, ToolCallRef, ToolChoice};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
+
+const HOST_SETTING: &str = "prototyper.anthropic.host";
 
 /// Output budget when the options do not set `numPredict` (the API requires one).
 const DEFAULT_MAX_TOKENS: i64 = 8192;
@@ -58,6 +60,20 @@ pub fn body(turn: &TurnRequest, stream: bool) -> Value {
             .iter()
             .map(|tool| json!({ "name": tool["name"], "description": tool["description"], "input_schema": tool["parameters"] }))
             .collect();
+    }
+    if !turn.tools.is_empty() {
+        // With extended thinking the API takes only "auto" and "none": a forced call would be
+        // refused, so the model is then left to choose.
+        let choice = match turn.tool_choice {
+            Some(ToolChoice::Required) if budget.is_none() => Some(json!({ "type": "any" })),
+            Some(ToolChoice::Tool(name)) if budget.is_none() => Some(json!({ "type": "tool", "name": name })),
+            Some(ToolChoice::None) => Some(json!({ "type": "none" })),
+            Some(ToolChoice::Auto | ToolChoice::Required | ToolChoice::Tool(_)) => Some(json!({ "type": "auto" })),
+            Some(ToolChoice::Omit) | None => None,
+        };
+        if let Some(choice) = choice {
+            body["tool_choice"] = choice;
+        }
     }
     match budget {
         // Sampling parameters are not allowed together with extended thinking.
@@ -160,6 +176,7 @@ pub struct AnthropicDecoder {
     output: TurnOutput,
     blocks: BTreeMap<u64, Block>,
     done: bool,
+    started: bool,
 }
 
 impl Decoder for AnthropicDecoder {
@@ -167,7 +184,8 @@ impl Decoder for AnthropicDecoder {
         let Some(data) = sse_data(line) else {
             return Ok(());
         };
-        let value: Value = serde_json::from_str(data).map_err(|err| malformed("Anthropic", line, err))?;
+        self.started = true;
+        let value: Value = serde_json::from_str(data).map_err(|err| malformed("Anthropic", HOST_SETTING, line, err))?;
         let index = value.get("index").and_then(Value::as_u64).unwrap_or(0);
         match value.get("type").and_then(Value::as_str).unwrap_or_default() {
             "message_start" => {
@@ -181,7 +199,15 @@ impl Decoder for AnthropicDecoder {
             "content_block_start" => {
                 let block = &value["content_block"];
                 let text = |key: &str| block.get(key).and_then(Value::as_str).unwrap_or_default().to_string();
-                self.blocks.insert(index, Block { kind: text("type"), id: text("id"), name: text("name"), json: String::new() });
+                let mut block = Block { kind: text("type"), id: text("id"), name: text("name"), json: String::new() };
+                if block.kind == "tool_use" {
+                    // The id and name come first: the call is announced before its input streams.
+                    if block.id.is_empty() {
+                        block.id = new_call_id();
+                    }
+                    delta.tool_progress(&block.id, &block.name, "");
+                }
+                self.blocks.insert(index, block);
             }
             "content_block_delta" => {
                 let fragment = &value["delta"];
@@ -190,10 +216,12 @@ impl Decoder for AnthropicDecoder {
                     "text_delta" => {
                         delta.text.push_str(text("text"));
                         self.output.text.push_str(text("text"));
+                        self.output.pieces += 1;
                     }
                     "thinking_delta" => {
                         delta.thinking.push_str(text("thinking"));
                         self.output.thinking.push_str(text("thinking"));
+                        self.output.pieces += 1;
                     }
                     "signature_delta" => {
                         self.output.thinking_signature.get_or_insert_with(String::new).push_str(text("signature"));
@@ -201,6 +229,8 @@ impl Decoder for AnthropicDecoder {
                     "input_json_delta" => {
                         if let Some(block) = self.blocks.get_mut(&index) {
                             block.json.push_str(text("partial_json"));
+                            delta.tool_progress(&block.id, &block.name, text("partial_json"));
+                            self.output.pieces += 1;
                         }
                     }
                     _ => {}
@@ -211,10 +241,9 @@ impl Decoder for AnthropicDecoder {
                     let arguments = if block.json.trim().is_empty() {
                         json!({})
                     } else {
-                        serde_json::from_str(&block.json).map_err(|err| malformed("Anthropic", &block.json, err))?
+                        serde_json::from_str(&block.json).map_err(|err| malformed("Anthropic", HOST_SETTING, &block.json, err))?
                     };
-                    let id = if block.id.is_empty() { new_call_id() } else { block.id };
-                    self.output.tool_calls.push(ToolCallRef { id, name: block.name, arguments });
+                    self.output.tool_calls.push(ToolCallRef { id: block.id, name: block.name, arguments });
                 }
             }
             "message_delta" => {
@@ -240,6 +269,10 @@ impl Decoder for AnthropicDecoder {
 
     fn finished(&self) -> bool {
         self.done
+    }
+
+    fn started(&self) -> bool {
+        self.started
     }
 
     fn finish(&mut self) -> TurnOutput {
@@ -313,13 +346,15 @@ mod tests {
         ];
         let tools = vec![json!({"name": "glob", "description": "d", "parameters": {"type": "object"}})];
         let options = ModelOptions { temperature: Some(0.2), ..Default::default() };
-        let turn = TurnRequest { model: "c", messages: &messages, tools: &tools, options: &options, num_ctx: None, think: Some(&Think::On(true)) };
+        let choice = ToolChoice::Tool("glob".into());
+        let turn = TurnRequest { model: "c", messages: &messages, tools: &tools, options: &options, num_ctx: None, think: Some(&Think::On(true)), tool_choice: Some(&choice) };
         let body = body(&turn, true);
         assert_eq!(body["system"], "be brief");
         assert_eq!(body["thinking"], json!({"type": "enabled", "budget_tokens": 8000}));
         assert!(body["max_tokens"].as_i64().unwrap() > 8000);
         assert!(body.get("temperature").is_none());
         assert_eq!(body["tools"][0]["input_schema"], json!({"type": "object"}));
+        assert_eq!(body["tool_choice"], json!({"type": "auto"}), "thinking cannot be combined with a forced call");
         let sent = body["messages"].as_array().unwrap();
         assert_eq!(sent.len(), 3);
         assert_eq!(sent[1]["content"][0]["type"], "thinking");

@@ -52,7 +52,7 @@ pub async fn status_failure(endpoint: &Endpoint, model: Option<&str>, response: 
 /// The message for HTTP status `status` with error body `body` (pure, for tests). `model` is the
 /// model the request was about, if any (a 404 then means the model is missing).
 pub fn status_message(endpoint: &Endpoint, model: Option<&str>, status: u16, retry_after: Option<&str>, body: &str) -> Failure {
-    let label = endpoint.label();
+    let label = endpoint.subject();
     let detail = error_detail(body);
     let said = if detail.is_empty() { String::new() } else { format!(": {detail}") };
     match status {
@@ -71,7 +71,7 @@ pub fn status_message(endpoint: &Endpoint, model: Option<&str>, status: u16, ret
             ),
             None => Failure::new(
                 "bad_request",
-                format!("{label} at {} does not offer this API (HTTP 404{said}) — check that {} points at a {label} server.", endpoint.host, endpoint.host_setting()),
+                format!("{label} at {} does not offer this API (HTTP 404{said}) — check that {} points at {}.", endpoint.host, endpoint.host_setting(), kind_of_server(endpoint.kind)),
             ),
         },
         429 => {
@@ -85,8 +85,48 @@ pub fn status_message(endpoint: &Endpoint, model: Option<&str>, status: u16, ret
             "server_error",
             format!("{label} at {} had a server error (HTTP {status}{said}) — retry, or check the server's log.", endpoint.host),
         ),
+        // Servers that refuse `tool_choice` (or need flags for it) say so in a 400.
+        400 | 422 if endpoint.kind == ProviderKind::Openai && (detail.contains("tool_choice") || detail.contains("tool choice")) => Failure::new(
+            "bad_request",
+            format!("{label} refused the request (HTTP {status}{said}) — it does not take this tool_choice: set prototyper.openai.toolChoice to \"omit\" (or \"required\"), or start the server with tool calling enabled."),
+        ),
         _ => Failure::new("bad_request", format!("{label} refused the request (HTTP {status}{said}).")),
     }
+}
+
+/// What a host setting should point at, for advice.
+fn kind_of_server(kind: ProviderKind) -> &'static str {
+    match kind {
+        ProviderKind::Ollama => "an Ollama server",
+        ProviderKind::Openai => "an OpenAI-compatible server (the address without /chat/completions)",
+        ProviderKind::Anthropic => "Anthropic's API",
+    }
+}
+
+/// An HTTP 200 that carried no stream: an empty body (llama.cpp's server answers a prompt longer
+/// than its context, or a `tool_choice: "auto"` it cannot stream, this way) or a body in another
+/// format. Retrying the same request cannot help, so the advice is about the request.
+pub fn empty_failure(endpoint: &Endpoint, model: &str, head: &[u8], content_type: Option<&str>, tool_choice_auto: bool) -> Failure {
+    let subject = endpoint.subject();
+    let body = String::from_utf8_lossy(head);
+    let body = body.trim();
+    let what = if body.is_empty() {
+        format!("{subject} at {} answered model '{model}' with an empty response (HTTP 200 and no stream)", endpoint.host)
+    } else {
+        let detail = error_detail(body);
+        let sample: String = if detail.is_empty() { body.chars().take(160).collect() } else { detail };
+        let kind = content_type.map(|t| format!(" ({t})")).unwrap_or_default();
+        format!("{subject} at {} answered model '{model}' with HTTP 200 but no stream{kind}: {sample:?}", endpoint.host)
+    };
+    let mut advice = String::from(
+        "the conversation is probably longer than the model's context window: start a new chat, or give the server a larger context (llama.cpp: --n_ctx); the server's log says more",
+    );
+    if tool_choice_auto {
+        advice.push_str(
+            ". Some servers (llama-cpp-python) cannot stream tool calls the model chooses itself and answer this way: set prototyper.openai.toolChoice to \"omit\" to chat there without tools",
+        );
+    }
+    Failure::new("empty_response", format!("{what} — {advice}."))
 }
 
 /// The human part of a provider's error body: Ollama `{error}`, OpenAI `{error:{message}}`,
@@ -113,7 +153,7 @@ pub fn idle_failure(endpoint: &Endpoint, model: Option<&str>, idle: Duration, st
         "idle_timeout",
         format!(
             "{} {phase} for {seconds} s{model} — the model may still be loading or the server is stuck; retry, or raise prototyper.idleTimeoutSeconds.",
-            endpoint.label()
+            endpoint.subject()
         ),
     )
 }
@@ -124,17 +164,18 @@ pub fn truncated_failure(endpoint: &Endpoint, err: Option<&reqwest::Error>) -> F
         "truncated_stream",
         format!(
             "{} closed the connection before the answer was complete{detail} — the server may have crashed or restarted; retry.",
-            endpoint.label()
+            endpoint.subject()
         ),
     )
 }
 
-/// A malformed line: what it was and what to do.
-pub fn malformed(endpoint_label: &str, line: &str, err: impl std::fmt::Display) -> Failure {
+/// A malformed line from the provider named `subject` (sentence case), whose address is in
+/// `host_setting`: what it was and what to do.
+pub fn malformed(subject: &str, host_setting: &str, line: &str, err: impl std::fmt::Display) -> Failure {
     let sample: String = line.chars().take(120).collect();
     Failure::new(
         "malformed_response",
-        format!("{endpoint_label} sent a line that could not be read ({err}): {sample:?} — check that the host setting points at a real {endpoint_label} server, then retry."),
+        format!("{subject} sent a line that could not be read ({err}): {sample:?} — check that {host_setting} points at the right server, then retry."),
     )
 }
 
@@ -165,5 +206,30 @@ mod tests {
         let failure = status_message(&openai, Some("m"), 429, Some("7"), r#"{"error":{"message":"slow down"}}"#);
         assert!(failure.message.contains("retry after 7 s") && failure.message.contains("slow down"), "{}", failure.message);
         assert_eq!(status_message(&openai, None, 503, None, "").code, "server_error");
+        let failure = status_message(&openai, Some("m"), 400, None, r#"{"error":{"message":"\"auto\" tool choice requires --enable-auto-tool-choice"}}"#);
+        assert!(failure.message.contains("prototyper.openai.toolChoice"), "{}", failure.message);
+    }
+
+    #[test]
+    fn names_read_well_mid_sentence_and_at_the_start() {
+        let openai = Endpoint::new(ProviderKind::Openai, Some("http://127.0.0.1:9"), None);
+        let failure = status_message(&openai, None, 404, None, "");
+        assert!(failure.message.starts_with("The OpenAI-compatible server at"), "{}", failure.message);
+        assert!(!failure.message.contains("server server") && !failure.message.contains("a the"), "{}", failure.message);
+        let failure = truncated_failure(&openai, None);
+        assert!(failure.message.starts_with("The OpenAI-compatible server closed"), "{}", failure.message);
+    }
+
+    #[test]
+    fn an_empty_200_says_what_probably_happened() {
+        let openai = Endpoint::new(ProviderKind::Openai, Some("http://127.0.0.1:9"), None);
+        let failure = empty_failure(&openai, "m", b"", Some("text/event-stream"), false);
+        assert_eq!(failure.code, "empty_response");
+        assert!(failure.message.contains("empty response") && failure.message.contains("context window"), "{}", failure.message);
+        assert!(!failure.message.contains("retry"), "retrying cannot help: {}", failure.message);
+        let failure = empty_failure(&openai, "m", b"", None, true);
+        assert!(failure.message.contains("prototyper.openai.toolChoice"), "{}", failure.message);
+        let failure = empty_failure(&openai, "m", br#"{"error":{"message":"model is loading"}}"#, Some("application/json"), false);
+        assert!(failure.message.contains("model is loading") && failure.message.contains("application/json"), "{}", failure.message);
     }
 }

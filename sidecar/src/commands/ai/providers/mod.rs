@@ -13,8 +13,8 @@ pub mod ollama;
 pub mod openai;
 
 use super::events::Events;
-pub use errors::{idle_failure, malformed, send_failure, status_failure, truncated_failure};
-use crate::protocol::ai::{Message, ModelOptions, ProviderKind, Think, ToolCallRef};
+pub use errors::{empty_failure, idle_failure, malformed, send_failure, status_failure, truncated_failure};
+use crate::protocol::ai::{Message, ModelOptions, ProviderKind, Think, ToolCallRef, ToolChoice};
 use futures::{FutureExt, StreamExt};
 use serde_json::Value;
 use std::time::{Duration, Instant};
@@ -66,14 +66,22 @@ impl Endpoint {
         Endpoint { kind, host: host.to_string(), api_key }
     }
 
-    /// How the provider is named in messages.
+    /// How the provider is named in the middle of a sentence ("Cannot reach the OpenAI-compatible
+    /// server at …").
     pub fn label(&self) -> &'static str {
         match self.kind {
             ProviderKind::Ollama if self.is_ollama_cloud() => "Ollama Cloud",
             ProviderKind::Ollama => "Ollama",
-            ProviderKind::Openai => "The OpenAI-compatible server",
+            ProviderKind::Openai => "the OpenAI-compatible server",
             ProviderKind::Anthropic => "Anthropic",
         }
+    }
+
+    /// How the provider is named at the start of a sentence.
+    pub fn subject(&self) -> String {
+        let label = self.label();
+        let mut chars = label.chars();
+        chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
     }
 
     pub fn is_ollama_cloud(&self) -> bool {
@@ -119,6 +127,8 @@ pub struct TurnRequest<'a> {
     /// Ollama's context window for this request (from the options or the model's real length).
     pub num_ctx: Option<u32>,
     pub think: Option<&'a Think>,
+    /// `tool_choice` for this turn (only with tools); `None` sends none.
+    pub tool_choice: Option<&'a ToolChoice>,
 }
 
 /// What one turn produced.
@@ -135,6 +145,12 @@ pub struct TurnOutput {
     pub done_reason: Option<String>,
     /// When the first text or thinking arrived.
     pub first_token_at: Option<Instant>,
+    /// When the first generated output of any kind arrived: text, thinking or tool-call arguments.
+    /// Generation time (for tokens/s) runs from here.
+    pub first_output_at: Option<Instant>,
+    /// Stream lines that carried generated output. Servers send at most one line per token and
+    /// most send exactly one, so this is a floor for the token count when none is reported.
+    pub pieces: u32,
     pub started_at: Option<Instant>,
     pub finished_at: Option<Instant>,
 }
@@ -152,6 +168,32 @@ pub enum TurnEnd {
 pub struct Delta {
     pub text: String,
     pub thinking: String,
+    /// Tool calls being written, in the order they progressed; one entry per call and batch.
+    pub tool_calls: Vec<ToolCallProgress>,
+}
+
+/// A tool call the model is writing: known by its id and name, with the arguments' text that
+/// arrived in this batch.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToolCallProgress {
+    pub id: String,
+    pub name: String,
+    pub args: String,
+}
+
+impl Delta {
+    /// Records that call `id` (named `name`) progressed by `args`, merging with its entry of this
+    /// batch so one read gives one event per call.
+    pub fn tool_progress(&mut self, id: &str, name: &str, args: &str) {
+        match self.tool_calls.iter_mut().find(|progress| progress.id == id) {
+            Some(progress) => progress.args.push_str(args),
+            None => self.tool_calls.push(ToolCallProgress { id: id.to_string(), name: name.to_string(), args: args.to_string() }),
+        }
+    }
+
+    fn has_output(&self) -> bool {
+        !self.text.is_empty() || !self.thinking.is_empty() || self.tool_calls.iter().any(|p| !p.args.is_empty())
+    }
 }
 
 /// A provider's streaming decoder, fed one complete line at a time.
@@ -160,6 +202,9 @@ pub trait Decoder: Send {
     fn line(&mut self, line: &str, delta: &mut Delta) -> Result<(), Failure>;
     /// True once the provider's end-of-answer marker was seen.
     fn finished(&self) -> bool;
+    /// True once a line of the provider's stream format was read (an answer began). A 200 that
+    /// ends without one was no stream at all.
+    fn started(&self) -> bool;
     /// True when a stream that ends here (the server closed it) holds a whole answer. Servers that
     /// omit the final marker but said why they stopped override this.
     fn complete_at_eof(&self) -> bool {
@@ -196,7 +241,7 @@ pub async fn stream_turn(
         let send = endpoint.request(client, reqwest::Method::POST, path).json(&body).send();
         break tokio::select! {
             biased;
-            _ = cancel.cancelled() => return Ok(TurnEnd::Cancelled(timed(TurnOutput::default(), started, None))),
+            _ = cancel.cancelled() => return Ok(TurnEnd::Cancelled(Times { started, first_token_at: None, first_output_at: None }.stamp(TurnOutput::default()))),
             sent = tokio::time::timeout(idle, send) => match sent {
                 Err(_) => return Err(idle_failure(endpoint, Some(turn.model), idle, false)),
                 // A pooled keep-alive connection the server closed just as we reused it (llama.cpp
@@ -214,19 +259,23 @@ pub async fn stream_turn(
     if !response.status().is_success() {
         return Err(tokio::select! {
             biased;
-            _ = cancel.cancelled() => return Ok(TurnEnd::Cancelled(timed(TurnOutput::default(), started, None))),
+            _ = cancel.cancelled() => return Ok(TurnEnd::Cancelled(Times { started, first_token_at: None, first_output_at: None }.stamp(TurnOutput::default()))),
             failure = status_failure(endpoint, Some(turn.model), response) => failure,
         });
     }
 
+    let content_type = response.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
     let mut stream = response.bytes_stream();
     let mut pending: Vec<u8> = Vec::with_capacity(16 * 1024);
-    let mut first_token_at = None;
+    // The body's first bytes, to quote when it turns out not to be a stream.
+    let mut head: Vec<u8> = Vec::new();
+    let mut times = Times { started, first_token_at: None, first_output_at: None };
+    let announce_tools = !turn.tools.is_empty();
     loop {
         let next = tokio::select! {
             biased;
             // Everything decoded so far went out as Chunks: the partial output is what was shown.
-            _ = cancel.cancelled() => return Ok(TurnEnd::Cancelled(timed(decoder.finish(), started, first_token_at))),
+            _ = cancel.cancelled() => return Ok(TurnEnd::Cancelled(times.stamp(decoder.finish()))),
             next = tokio::time::timeout(idle, stream.next()) => next,
         };
         let mut ended = false;
@@ -236,12 +285,16 @@ pub async fn stream_turn(
             Ok(None) => ended = true,
             Ok(Some(Err(err))) => read_error = Some(err),
             Ok(Some(Ok(bytes))) => {
+                remember_head(&mut head, &bytes);
                 pending.extend_from_slice(&bytes);
                 // Take whatever else is already here without waiting: one Chunk per read, even
                 // when the body arrives as many small HTTP chunks.
                 loop {
                     match stream.next().now_or_never() {
-                        Some(Some(Ok(bytes))) => pending.extend_from_slice(&bytes),
+                        Some(Some(Ok(bytes))) => {
+                            remember_head(&mut head, &bytes);
+                            pending.extend_from_slice(&bytes);
+                        }
                         Some(Some(Err(err))) => {
                             read_error = Some(err);
                             break;
@@ -260,11 +313,26 @@ pub async fn stream_turn(
         let decoded = consumed.map(|used| {
             pending.drain(..used);
         });
+        let now = Instant::now();
+        if delta.has_output() {
+            times.first_output_at.get_or_insert(now);
+        }
         if !delta.text.is_empty() || !delta.thinking.is_empty() {
-            first_token_at.get_or_insert_with(Instant::now);
+            times.first_token_at.get_or_insert(now);
             events.chunk(delta.text, delta.thinking);
         }
+        // Tool calls appear as they form (only when tools were offered: a call the agent would
+        // not run must not show up as a card).
+        if announce_tools {
+            for progress in delta.tool_calls {
+                events.tool_call_delta(progress.id, progress.name, progress.args);
+            }
+        }
         decoded?;
+        if (ended || read_error.is_some()) && !decoder.started() {
+            let tool_choice_auto = announce_tools && matches!(turn.tool_choice, Some(ToolChoice::Auto));
+            return Err(empty_failure(endpoint, turn.model, &head, content_type.as_deref(), tool_choice_auto));
+        }
         if let Some(err) = read_error {
             if decoder.complete_at_eof() {
                 break;
@@ -284,15 +352,31 @@ pub async fn stream_turn(
     // Read what already arrived after the end marker (the body's last chunk), without waiting, so
     // the connection can go back to the pool for the next turn.
     while let Some(Some(Ok(_))) = stream.next().now_or_never() {}
-    Ok(TurnEnd::Finished(timed(decoder.finish(), started, first_token_at)))
+    Ok(TurnEnd::Finished(times.stamp(decoder.finish())))
 }
 
-/// `output` with the turn's times; it ends now.
-fn timed(mut output: TurnOutput, started: Instant, first_token_at: Option<Instant>) -> TurnOutput {
-    output.started_at = Some(started);
-    output.first_token_at = first_token_at;
-    output.finished_at = Some(Instant::now());
-    output
+/// When a turn started and when its output began.
+struct Times {
+    started: Instant,
+    first_token_at: Option<Instant>,
+    first_output_at: Option<Instant>,
+}
+
+impl Times {
+    /// `output` with the turn's times; it ends now.
+    fn stamp(&self, mut output: TurnOutput) -> TurnOutput {
+        output.started_at = Some(self.started);
+        output.first_token_at = self.first_token_at;
+        output.first_output_at = self.first_output_at;
+        output.finished_at = Some(Instant::now());
+        output
+    }
+}
+
+/// Keeps the first 512 bytes of a body.
+fn remember_head(head: &mut Vec<u8>, bytes: &[u8]) {
+    let room = 512usize.saturating_sub(head.len());
+    head.extend_from_slice(&bytes[..bytes.len().min(room)]);
 }
 
 /// Feeds every complete line of `buffer` (and the unterminated rest when `at_end`) to the
@@ -340,7 +424,7 @@ pub async fn fetch_json(
         serde_json::from_slice::<Value>(&bytes).map_err(|err| {
             Failure::new(
                 "malformed_response",
-                format!("{} at {} answered with something that is not JSON ({err}); check that the host setting points at the right server.", endpoint.label(), endpoint.host),
+                format!("{} at {} answered with something that is not JSON ({err}) — check that {} points at the right server.", endpoint.subject(), endpoint.host, endpoint.host_setting()),
             )
         })
     };
@@ -392,6 +476,9 @@ mod tests {
         }
         fn finished(&self) -> bool {
             self.1
+        }
+        fn started(&self) -> bool {
+            true
         }
         fn finish(&mut self) -> TurnOutput {
             TurnOutput::default()

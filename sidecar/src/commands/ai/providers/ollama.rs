@@ -86,23 +86,31 @@ pub fn options(options: &ModelOptions, num_ctx: Option<u32>) -> Map<String, Valu
 pub struct OllamaDecoder {
     output: TurnOutput,
     done: bool,
+    started: bool,
 }
 
 impl Decoder for OllamaDecoder {
     fn line(&mut self, line: &str, delta: &mut Delta) -> Result<(), Failure> {
-        let value: Value = serde_json::from_str(line).map_err(|err| malformed("Ollama", line, err))?;
+        let value: Value = serde_json::from_str(line).map_err(|err| malformed("Ollama", "prototyper.ollama.host", line, err))?;
+        self.started = true;
         if let Some(error) = value.get("error") {
             let text = error.as_str().map(str::to_string).unwrap_or_else(|| error.to_string());
             return Err(Failure::new("server_error", format!("Ollama stopped with an error: {text} — retry, or check `ollama serve`'s log.")));
         }
         if let Some(message) = value.get("message") {
+            let mut generated = false;
             if let Some(text) = message.get("content").and_then(Value::as_str) {
                 delta.text.push_str(text);
                 self.output.text.push_str(text);
+                generated |= !text.is_empty();
             }
             if let Some(thinking) = message.get("thinking").and_then(Value::as_str) {
                 delta.thinking.push_str(thinking);
                 self.output.thinking.push_str(thinking);
+                generated |= !thinking.is_empty();
+            }
+            if generated {
+                self.output.pieces += 1;
             }
             if let Some(calls) = message.get("tool_calls").and_then(Value::as_array) {
                 for call in calls {
@@ -115,6 +123,8 @@ impl Decoder for OllamaDecoder {
                         .map(str::to_string)
                         .unwrap_or_else(new_call_id);
                     let arguments = arguments_value(function.get("arguments").unwrap_or(&Value::Null));
+                    // Ollama sends each call whole, in one message: announced with all of it.
+                    delta.tool_progress(&id, &name, &arguments.to_string());
                     self.output.tool_calls.push(ToolCallRef { id, name, arguments });
                 }
             }
@@ -132,6 +142,10 @@ impl Decoder for OllamaDecoder {
 
     fn finished(&self) -> bool {
         self.done
+    }
+
+    fn started(&self) -> bool {
+        self.started
     }
 
     fn finish(&mut self) -> TurnOutput {
@@ -187,7 +201,7 @@ mod tests {
         ];
         let options = ModelOptions { top_k: Some(40), num_ctx: Some(4096), ..Default::default() };
         let tools = vec![json!({"name": "glob", "description": "d", "parameters": {"type": "object"}})];
-        let turn = TurnRequest { model: "m", messages: &messages, tools: &tools, options: &options, num_ctx: Some(8192), think: Some(&Think::Level("high".into())) };
+        let turn = TurnRequest { model: "m", messages: &messages, tools: &tools, options: &options, num_ctx: Some(8192), think: Some(&Think::Level("high".into())), tool_choice: None };
         let body = body(&turn, true);
         assert_eq!(body["options"], json!({"top_k": 40, "num_ctx": 8192}));
         assert_eq!(body["tools"][0]["function"]["name"], "glob");

@@ -4,13 +4,18 @@
 //!
 //! Tool calls stream as `delta.tool_calls[]` fragments keyed by `index`: the first fragment of a
 //! call carries its id and name, later ones append to `function.arguments` (a JSON string that is
-//! only parseable once complete). `stream_options.include_usage` asks for a last chunk with token
-//! usage. Local servers stream reasoning as `delta.reasoning_content` (or `delta.reasoning`).
+//! only parseable once complete). Real servers stray from that, and the decoder follows what they
+//! send: llama.cpp's repeats the full name (and the legacy `delta.function_call`) in every
+//! fragment, some put parallel calls at one index with different ids, older ones send only
+//! `function_call`. Names and ids are set once; argument text is appended.
+//!
+//! `stream_options.include_usage` asks for a last chunk with token usage (llama.cpp's server
+//! ignores it; the agent then estimates). `tool_choice` is sent as the request says (`"auto"` by
+//! default). Local servers stream reasoning as `delta.reasoning_content` (or `delta.reasoning`).
 
 use super::{arguments_value, malformed, new_call_id, Decoder, Delta, Failure, TurnOutput, TurnRequest};
-use crate::protocol::ai::{Message, Think, ToolCallRef};
+use crate::protocol::ai::{Message, Think, ToolCallRef, ToolChoice};
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
 
 /// The request body. Only the standard sampling options are sent: OpenAI itself refuses unknown
 /// parameters such as `top_k`.
@@ -25,6 +30,13 @@ pub fn body(turn: &TurnRequest, stream: bool) -> Value {
     }
     if !turn.tools.is_empty() {
         body["tools"] = turn.tools.iter().map(|tool| json!({ "type": "function", "function": tool })).collect();
+        match turn.tool_choice {
+            Some(ToolChoice::Auto) => body["tool_choice"] = json!("auto"),
+            Some(ToolChoice::Required) => body["tool_choice"] = json!("required"),
+            Some(ToolChoice::None) => body["tool_choice"] = json!("none"),
+            Some(ToolChoice::Tool(name)) => body["tool_choice"] = json!({ "type": "function", "function": { "name": name } }),
+            Some(ToolChoice::Omit) | None => {}
+        }
     }
     let options = turn.options;
     if let Some(temperature) = options.temperature {
@@ -100,20 +112,90 @@ pub fn image_media_type(base64: &str) -> &'static str {
     }
 }
 
+/// A tool call being assembled from fragments.
 #[derive(Default)]
 struct PartialCall {
-    id: String,
+    /// The provider's `index` for it, when it sent one.
+    index: Option<u64>,
+    /// Set once: the provider's id, or one generated when the call is announced without one.
+    id: Option<String>,
+    /// Set once: servers such as llama.cpp's repeat the full name in every fragment.
     name: String,
     arguments: String,
+    /// Whether a ToolCallDelta went out for it (from then on only new argument text goes out).
+    announced: bool,
 }
 
 /// Decodes the SSE answer.
 #[derive(Default)]
 pub struct OpenAiDecoder {
     output: TurnOutput,
-    calls: BTreeMap<u64, PartialCall>,
+    calls: Vec<PartialCall>,
     done: bool,
+    started: bool,
     finish_reason_seen: bool,
+}
+
+const SUBJECT: &str = "The OpenAI-compatible server";
+const HOST_SETTING: &str = "prototyper.openai.host";
+
+impl OpenAiDecoder {
+    /// The call a fragment belongs to. Fragments are matched by `index`; a fragment whose id
+    /// differs from the id its index already has starts a new call (some servers put every
+    /// parallel call at index 0, each with its own id), and so does a fragment without index or
+    /// id that comes after a finished-looking call of another name.
+    fn slot(&mut self, index: Option<u64>, id: Option<&str>, name: Option<&str>) -> usize {
+        let same_index = self.calls.iter().rposition(|call| call.index == index);
+        let found = match same_index {
+            Some(at) => {
+                let call = &self.calls[at];
+                let other_id = matches!((id, call.id.as_deref()), (Some(new), Some(old)) if new != old);
+                let other_name = index.is_none() && id.is_none() && matches!(name, Some(new) if !call.name.is_empty() && new != call.name);
+                (!other_id && !other_name).then_some(at)
+            }
+            None => None,
+        };
+        found.unwrap_or_else(|| {
+            self.calls.push(PartialCall { index, ..Default::default() });
+            self.calls.len() - 1
+        })
+    }
+
+    /// Adds one fragment (`tool_calls[i]`, or the legacy `function_call`) to its call and reports
+    /// the progress. Returns whether it carried argument text.
+    fn fragment(&mut self, index: Option<u64>, id: Option<&str>, function: Option<&Value>, delta: &mut Delta) -> bool {
+        let name = function.and_then(|f| f.get("name")).and_then(Value::as_str).filter(|n| !n.is_empty());
+        let at = self.slot(index, id, name);
+        let call = &mut self.calls[at];
+        if call.id.is_none() {
+            call.id = id.map(str::to_string);
+        }
+        if call.name.is_empty() {
+            if let Some(name) = name {
+                call.name = name.to_string();
+            }
+        }
+        let before = call.arguments.len();
+        match function.and_then(|f| f.get("arguments")) {
+            Some(Value::String(piece)) => call.arguments.push_str(piece),
+            // Some servers send the whole arguments object at once.
+            Some(object @ Value::Object(_)) => call.arguments = object.to_string(),
+            _ => {}
+        }
+        let grew = call.arguments.len() != before;
+        if call.name.is_empty() {
+            return grew; // announced once the name is known, with what arrived until then
+        }
+        let id = call.id.get_or_insert_with(new_call_id).clone();
+        if !call.announced {
+            call.announced = true;
+            delta.tool_progress(&id, &call.name, &call.arguments);
+        } else if grew {
+            let new_text = if call.arguments.len() > before { &call.arguments[before..] } else { &call.arguments };
+            delta.tool_progress(&id, &call.name, new_text);
+        }
+        grew
+    }
 }
 
 impl Decoder for OpenAiDecoder {
@@ -121,14 +203,15 @@ impl Decoder for OpenAiDecoder {
         let Some(data) = sse_data(line) else {
             return Ok(());
         };
+        self.started = true;
         if data == "[DONE]" {
             self.done = true;
             return Ok(());
         }
-        let value: Value = serde_json::from_str(data).map_err(|err| malformed("The OpenAI-compatible server", line, err))?;
+        let value: Value = serde_json::from_str(data).map_err(|err| malformed(SUBJECT, HOST_SETTING, line, err))?;
         if let Some(error) = value.get("error") {
             let text = error.get("message").and_then(Value::as_str).map(str::to_string).unwrap_or_else(|| error.to_string());
-            return Err(Failure::new("server_error", format!("The OpenAI-compatible server stopped with an error: {text} — retry, or check the server's log.")));
+            return Err(Failure::new("server_error", format!("{SUBJECT} stopped with an error: {text} — retry, or check the server's log.")));
         }
         if let Some(usage) = value.get("usage").filter(|u| u.is_object()) {
             let count = |key: &str| usage.get(key).and_then(Value::as_u64).map(|n| n.min(u32::MAX as u64) as u32);
@@ -145,33 +228,36 @@ impl Decoder for OpenAiDecoder {
         let Some(fragment) = choice.get("delta").or_else(|| choice.get("message")) else {
             return Ok(());
         };
+        let mut generated = false;
         if let Some(text) = fragment.get("content").and_then(Value::as_str) {
             delta.text.push_str(text);
             self.output.text.push_str(text);
+            generated |= !text.is_empty();
         }
         let reasoning = fragment.get("reasoning_content").or_else(|| fragment.get("reasoning")).and_then(Value::as_str);
         if let Some(thinking) = reasoning {
             delta.thinking.push_str(thinking);
             self.output.thinking.push_str(thinking);
+            generated |= !thinking.is_empty();
         }
-        if let Some(calls) = fragment.get("tool_calls").and_then(Value::as_array) {
-            for (position, call) in calls.iter().enumerate() {
-                let index = call.get("index").and_then(Value::as_u64).unwrap_or(position as u64);
-                let partial = self.calls.entry(index).or_default();
-                if let Some(id) = call.get("id").and_then(Value::as_str).filter(|id| !id.is_empty()) {
-                    partial.id = id.to_string();
-                }
-                let function = call.get("function");
-                if let Some(name) = function.and_then(|f| f.get("name")).and_then(Value::as_str) {
-                    partial.name.push_str(name);
-                }
-                match function.and_then(|f| f.get("arguments")) {
-                    Some(Value::String(piece)) => partial.arguments.push_str(piece),
-                    // Some servers send the whole arguments object at once.
-                    Some(object @ Value::Object(_)) => partial.arguments = object.to_string(),
-                    _ => {}
+        match fragment.get("tool_calls").and_then(Value::as_array) {
+            Some(calls) => {
+                for call in calls {
+                    let index = call.get("index").and_then(Value::as_u64);
+                    let id = call.get("id").and_then(Value::as_str).filter(|id| !id.is_empty());
+                    generated |= self.fragment(index, id, call.get("function"), delta);
                 }
             }
+            // The legacy single `function_call` delta, from servers that predate `tool_calls`.
+            // Servers that send both (llama.cpp's) repeat the same call in it: read one only.
+            None => {
+                if let Some(function) = fragment.get("function_call").filter(|f| f.is_object()) {
+                    generated |= self.fragment(Some(0), None, Some(function), delta);
+                }
+            }
+        }
+        if generated {
+            self.output.pieces += 1;
         }
         Ok(())
     }
@@ -180,17 +266,24 @@ impl Decoder for OpenAiDecoder {
         self.done
     }
 
+    fn started(&self) -> bool {
+        self.started
+    }
+
     fn complete_at_eof(&self) -> bool {
         self.done || self.finish_reason_seen
     }
 
     fn finish(&mut self) -> TurnOutput {
         let mut output = std::mem::take(&mut self.output);
-        output.tool_calls = std::mem::take(&mut self.calls)
-            .into_values()
+        let mut calls = std::mem::take(&mut self.calls);
+        // In the model's order: by index, and in arrival order where indices are equal or absent.
+        calls.sort_by_key(|call| call.index.unwrap_or(u64::MAX));
+        output.tool_calls = calls
+            .into_iter()
             .filter(|call| !call.name.is_empty())
             .map(|call| ToolCallRef {
-                id: if call.id.is_empty() { new_call_id() } else { call.id },
+                id: call.id.unwrap_or_else(new_call_id),
                 name: call.name,
                 arguments: arguments_value(&Value::String(call.arguments)),
             })
@@ -261,8 +354,10 @@ mod tests {
         ];
         let tools = vec![json!({"name": "glob", "description": "d", "parameters": {"type": "object"}})];
         let options = ModelOptions { num_predict: Some(100), top_k: Some(3), ..Default::default() };
-        let turn = TurnRequest { model: "m", messages: &messages, tools: &tools, options: &options, num_ctx: None, think: None };
+        let choice = ToolChoice::Tool("glob".into());
+        let turn = TurnRequest { model: "m", messages: &messages, tools: &tools, options: &options, num_ctx: None, think: None, tool_choice: Some(&choice) };
         let body = body(&turn, true);
+        assert_eq!(body["tool_choice"], json!({"type": "function", "function": {"name": "glob"}}));
         assert_eq!(body["stream_options"]["include_usage"], true);
         assert_eq!(body["max_tokens"], 100);
         assert!(body.get("top_k").is_none());

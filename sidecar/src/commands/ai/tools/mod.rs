@@ -69,6 +69,20 @@ pub fn changes_things(tool: &str) -> bool {
     matches!(tool, "write_file" | "edit_file" | "bash")
 }
 
+/// True for a call no permission can allow: a change in an untrusted workspace, or a write
+/// inside a `.git` folder. The tool refuses such calls itself too; this keeps them from being
+/// presented for approval first.
+pub fn never_allowed(context: &ToolContext, tool: &str, args: &Value) -> bool {
+    if changes_things(tool) && !context.trusted {
+        return true;
+    }
+    if !matches!(tool, "write_file" | "edit_file") {
+        return false;
+    }
+    let Some(path) = path_arg(args).and_then(|raw| crate::confine::RelPath::parse(&raw).ok()) else { return false };
+    context.workspace.root().is_ok_and(|root| root.lands_in_git(&path))
+}
+
 pub fn is_known(tool: &str) -> bool {
     definitions().iter().any(|definition| definition["name"] == tool)
 }

@@ -12,6 +12,7 @@ use regex::Regex;
 use serde_json::Value;
 use std::ops::ControlFlow;
 use std::path::Path;
+use tokio_util::sync::CancellationToken;
 
 const MAX_GLOB_RESULTS: usize = 1000;
 const MAX_GREP_MATCHES: usize = 500;
@@ -52,9 +53,13 @@ pub async fn glob(context: &ToolContext, args: &Value) -> Result<ToolOutcome, St
     // A leading "./" or "/" would never match a relative path.
     let cleaned = pattern.trim_start_matches("./").trim_start_matches('/').to_string();
     let glob = matcher(&cleaned)?;
+    let cancel = context.cancel.clone();
     let found = confined(context, move |root| {
         let mut found = Vec::new();
         walk::regular_files(root, &base, |path, _| {
+            if cancel.is_cancelled() {
+                return ControlFlow::Break(()); // the agent stopped waiting: stop working too
+            }
             if glob.is_match(under(&base, path)) {
                 found.push(path.wire().to_string());
             }
@@ -84,10 +89,14 @@ pub async fn grep(context: &ToolContext, args: &Value) -> Result<ToolOutcome, St
         None => None,
     };
     let base = base_of(args)?;
+    let cancel = context.cancel.clone();
     let (lines, total) = confined(context, move |root| {
         let mut lines = Vec::new();
         let mut total = 0usize;
         walk::regular_files(root, &base, |path, metadata| {
+            if cancel.is_cancelled() {
+                return ControlFlow::Break(()); // the agent stopped waiting: stop working too
+            }
             if let Some(include) = &include {
                 let name_matches = path.file_name().is_some_and(|name| include.is_match(name));
                 if !name_matches && !include.is_match(under(&base, path)) {
@@ -97,7 +106,7 @@ pub async fn grep(context: &ToolContext, args: &Value) -> Result<ToolOutcome, St
             if metadata.len() > MAX_GREP_FILE_BYTES {
                 return ControlFlow::Continue(());
             }
-            search_file(root, path, &regex, &mut lines, &mut total);
+            search_file(root, path, &regex, &cancel, &mut lines, &mut total);
             ControlFlow::Continue(())
         })
         .map_err(|err| missing_base(&base, err))?;
@@ -115,13 +124,16 @@ pub async fn grep(context: &ToolContext, args: &Value) -> Result<ToolOutcome, St
 }
 
 /// Adds `path`'s matching lines (read beneath the root; binary files skipped) to `lines`.
-fn search_file(root: &Root, path: &RelPath, regex: &Regex, lines: &mut Vec<String>, total: &mut usize) {
+fn search_file(root: &Root, path: &RelPath, regex: &Regex, cancel: &CancellationToken, lines: &mut Vec<String>, total: &mut usize) {
     let Ok(bytes) = root.read_regular(path, MAX_GREP_FILE_BYTES) else { return };
     if bytes.iter().take(8192).any(|&b| b == 0) {
         return; // binary
     }
     let text = String::from_utf8_lossy(&bytes);
     for (number, line) in text.lines().enumerate() {
+        if cancel.is_cancelled() {
+            return;
+        }
         if regex.is_match(line) {
             *total += 1;
             if lines.len() < MAX_GREP_MATCHES {
