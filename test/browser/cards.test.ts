@@ -133,6 +133,26 @@ describe('proposals and changed files', () => {
     expect(await card.locator('.prompt-outcome').textContent()).toBe('Accepted (with your edits)');
   });
 
+  it('accepts the edited version with Ctrl+Enter too, and names a binary file it would replace', async () => {
+    const { page, id } = await fresh();
+    const binary = { path: 'img/logo.png', previousContent: null, previousBinary: true, content: 'now text\n' };
+    await stream(page, id, [
+      { event: 'ToolCall', data: { id: 'e2', tool: 'edit_file', args } },
+      { event: 'ToolPermission', data: { id: 74, toolCallId: 'e2', tool: 'edit_file', args, proposal } },
+    ]);
+    const card = page.locator('[data-prompt-id="74"]');
+    await card.waitFor();
+    await page.evaluate(() => ((window as any).harness.proposalEdit = { edited: true, content: 'one\nmine\nthree\n' }));
+    await page.keyboard.press('Control+Enter');
+    await waitCalls(page, 'resolve_tool_permission');
+    expect((await calls(page, 'resolve_tool_permission'))[0].args).toEqual({ permissionId: 74, decision: 'accepted', content: 'one\nmine\nthree\n' });
+    await page.waitForFunction(() => document.querySelector('[data-prompt-id="74"] .prompt-outcome')?.textContent === 'Accepted (with your edits)');
+    await stream(page, id, [{ event: 'ToolPermission', data: { id: 75, toolCallId: 'w2', tool: 'write_file', args: { path: 'img/logo.png' }, proposal: binary } }], { start: 2 });
+    await page.locator('[data-prompt-id="75"]').waitFor();
+    expect(await page.locator('[data-prompt-id="75"] .proposal-summary').textContent()).toContain('replaces a binary file');
+    expect(await page.locator('[data-prompt-id="75"] .diff-line').count()).toBe(0);
+  });
+
   it('shows a summary for a proposal too large to diff, and a bash command with what needs care', async () => {
     const { page, id } = await fresh();
     const large = { path: 'data/big.json', previousContent: null, content: 'x'.repeat(2 * 1024 * 1024) };

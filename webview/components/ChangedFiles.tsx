@@ -26,7 +26,7 @@ export function ChangedFiles({ messageId, files, busy }: { messageId: string; fi
       <ul class="changed-list">
         {files.map((file) => (
           <li class={`changed-file ${file.state}`} key={file.path} data-path={file.path}>
-            <span class={`codicon codicon-${CHANGE_ICONS[file.change]}`} aria-label={file.change} />
+            <span class={`codicon codicon-${CHANGE_ICONS[file.change]}`} role="img" aria-label={file.change} />
             <a
               href="#"
               class="changed-path"

@@ -70,7 +70,7 @@ export function ProposalView({ proposal, permissionId, pending }: { proposal: Pr
         )}
       </div>
       {hunks.length > 0 && (
-        <div class="proposal-diff" role="table" aria-label={`Proposed change to ${proposal.path}`}>
+        <div class="proposal-diff" role="group" aria-label={`Proposed change to ${proposal.path}`}>
           {hunks.map((hunk, h) =>
             hunk.shown.length === 0 ? null : (
               <div class="diff-hunk" key={h}>
@@ -79,10 +79,11 @@ export function ProposalView({ proposal, permissionId, pending }: { proposal: Pr
                   const sign = line[0];
                   const kind = sign === '+' ? 'add' : sign === '-' ? 'del' : 'ctx';
                   return (
-                    <div class={`diff-line ${kind}`} role="row" key={i}>
-                      <span class="diff-sign" aria-label={kind === 'add' ? 'added' : kind === 'del' ? 'removed' : 'unchanged'}>
+                    <div class={`diff-line ${kind}`} key={i}>
+                      <span class="diff-sign" aria-hidden="true">
                         {sign === ' ' ? ' ' : sign}
                       </span>
+                      {kind !== 'ctx' && <span class="visually-hidden">{kind === 'add' ? 'added: ' : 'removed: '}</span>}
                       <span class="diff-text">{line.slice(1)}</span>
                     </div>
                   );
