@@ -1,5 +1,7 @@
 // The extension's entry point: starts the sidecar supervisor and wires it, the relay, the chat
 // views, host commands, palette commands, status bar, settings and trust together.
+// First, so that it runs before the rest of the bundle: the clock for the activation time logged.
+import { codeStartedAt } from './activationClock';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ChatPanels, CHAT_PANEL_TYPE } from './chat/chatPanels';
@@ -18,6 +20,7 @@ import { InvokeRouter } from './relay/invokeRouter';
 import { WebviewBridge } from './relay/webviewBridge';
 import { ApiKeys } from './secrets';
 import { providerHost, readChatSettings, SECTION, timeouts } from './settings';
+import { registerScaffoldCommands } from './scaffold/commands';
 import { createSidecarSupervisor, outputLogger } from './sidecar/sidecarHost';
 import type { SidecarSupervisor, SupervisorStatus } from './sidecar/supervisor';
 import { ProviderHealth } from './providerHealth';
@@ -38,6 +41,7 @@ let supervisor: SidecarSupervisor | undefined;
 const RESTART_SETTINGS = ['sidecar.path', 'packageManager', 'ollama.host', 'openai.host', 'anthropic.host'].map((key) => `${SECTION}.${key}`);
 
 export function activate(context: vscode.ExtensionContext): PrototyperApi {
+  const activateStartedAt = performance.now();
   const output = vscode.window.createOutputChannel('Prototyper Sidecar');
   const logger = outputLogger(output);
   const sidecar = createSidecarSupervisor(context, logger);
@@ -143,6 +147,7 @@ export function activate(context: vscode.ExtensionContext): PrototyperApi {
     vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, view),
     vscode.window.registerWebviewPanelSerializer(CHAT_PANEL_TYPE, panels),
     ...registerPaletteCommands({ view, panels, relay, apiKeys, supervisor: sidecar, output, terminals, settingsChanged }),
+    ...registerScaffoldCommands({ context, view, relay, supervisor: sidecar, terminals }),
     ...registerSetupCommands({ extensionId: context.extension.id, health, apiKeys, sendToChat: (event) => sendToChat({ view, panels, relay }, event) }),
     health,
     apiKeys.onDidChange(() => {
@@ -172,6 +177,8 @@ export function activate(context: vscode.ExtensionContext): PrototyperApi {
 
   void sidecar.start();
   void openWalkthroughOnce(context);
+  const done = performance.now();
+  logger.info(`Activated in ${(done - codeStartedAt).toFixed(1)} ms (loading ${(activateStartedAt - codeStartedAt).toFixed(1)} ms, activate ${(done - activateStartedAt).toFixed(1)} ms)`);
   return { supervisor: sidecar, relay, router, terminals };
 }
 

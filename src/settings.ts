@@ -27,8 +27,12 @@ export function allProviderHosts(): string[] {
   return PROVIDERS.map(providerHost);
 }
 
-export function packageManager(): 'bun' | 'npm' {
-  return config().get<string>('packageManager') === 'npm' ? 'npm' : 'bun';
+export const PACKAGE_MANAGERS = ['auto', 'bun', 'npm', 'pnpm'] as const;
+
+/** `prototyper.packageManager`: auto (bun when installed, else npm), bun, npm or pnpm. */
+export function packageManager(): (typeof PACKAGE_MANAGERS)[number] {
+  const value = config().get<string>('packageManager', 'auto');
+  return (PACKAGE_MANAGERS as readonly string[]).includes(value) ? (value as (typeof PACKAGE_MANAGERS)[number]) : 'auto';
 }
 
 export function sidecarPathSetting(): string {

@@ -2,6 +2,7 @@
 // host events, and mounts the UI.
 import { render } from 'preact';
 import { chat, initChat, newChat } from './chat/controller';
+import { startChatWith } from './chat/startChat';
 import { App } from './components/App';
 import { registerToolkit } from './components/toolkit';
 import { connection, onHostEvent } from './ipc';
@@ -13,6 +14,7 @@ registerToolkit();
 const ipc = connection();
 onHostEvent((event) => {
   if (event.kind === 'newChat') newChat();
+  else if (event.kind === 'startChat') startChatWith(event.text);
   else onSessionEvent(event);
 });
 // Draft, attachments and header choices survive a reload; written lazily.

@@ -4,9 +4,24 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 
+/** One request the fake provider received (see /__requests in its header). */
+export interface RecordedRequest {
+  provider: string;
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body: unknown;
+  aborted: boolean;
+  /** Paced streams: each token's write time, ms on the machine's monotonic clock. */
+  writeTimes?: number[];
+}
+
 export interface FakeProvider {
   url: string;
   script(body: unknown): Promise<void>;
+  /** Forgets queued answers and recorded requests. */
+  reset(): Promise<void>;
+  requests(): Promise<RecordedRequest[]>;
   stop(): void;
 }
 
@@ -24,6 +39,13 @@ export async function startFakeProviderProcess(root: string): Promise<FakeProvid
     async script(body) {
       const response = await fetch(`${url}/__script`, { method: 'POST', body: JSON.stringify(body) });
       if (!response.ok) throw new Error(`scripting the fake provider failed: ${response.status}`);
+    },
+    async reset() {
+      const response = await fetch(`${url}/__reset`, { method: 'POST' });
+      if (!response.ok) throw new Error(`resetting the fake provider failed: ${response.status}`);
+    },
+    async requests() {
+      return (await (await fetch(`${url}/__requests`)).json()) as RecordedRequest[];
     },
     stop: () => child.kill(),
   };

@@ -8,11 +8,14 @@ import { ChannelRelay } from '../../src/relay/channelRelay';
 import { SidecarSupervisor } from '../../src/sidecar/supervisor';
 import { buildInitializeParams } from '../../src/sidecar/initialize';
 import type { ChannelEnvelope, HostToWebview } from '../../src/protocol/webviewMessages';
+import { nowMs } from './stats';
 
 export interface Pipeline {
   supervisor: SidecarSupervisor;
   relay: ChannelRelay;
   workspace: string;
+  /** The sidecar's process id (for its CPU time). */
+  sidecarPid: number;
   /**
    * Opens a webview-owned channel whose messages go to `onMessage`, acked per batch. `receivedAt`
    * is when the host's connection handed the message over, before the relay (to split latency).
@@ -68,11 +71,14 @@ export async function startPipeline(root: string, providerHosts: string[] = []):
   relay.attach(SESSION, sink);
   relay.ready(SESSION, {});
   await supervisor.start();
+  const sidecarPid = supervisor.status.pid;
+  if (sidecarPid === undefined) throw new Error(`the sidecar did not start: ${supervisor.status.message ?? supervisor.status.state}`);
 
   return {
     supervisor,
     relay,
     workspace,
+    sidecarPid,
     openChannel(onMessage) {
       const id = 1 + Math.floor(Math.random() * 2 ** 40);
       relay.registerChannel(SESSION, id);
@@ -84,25 +90,4 @@ export async function startPipeline(root: string, providerHosts: string[] = []):
       await supervisor.dispose();
     },
   };
-}
-
-/** p-th percentile (0..100) of a sorted-on-demand sample. */
-export function percentile(values: number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[rank];
-}
-
-/**
- * Milliseconds on the machine's monotonic clock, comparable across processes. Not
- * `performance.timeOrigin + performance.now()`: each process estimates its own time origin at
- * start, and those estimates can differ by milliseconds.
- */
-export function nowMs(): number {
-  return Number(process.hrtime.bigint()) / 1e6;
-}
-
-export function format(value: number, digits = 0): string {
-  return value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 }

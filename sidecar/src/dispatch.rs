@@ -75,6 +75,7 @@ fn all_commands() -> Vec<Command> {
     commands.extend(crate::commands::presets::commands());
     commands.extend(crate::commands::ai::commands());
     commands.extend(crate::commands::checkpoints::commands());
+    commands.extend(crate::commands::scaffold::commands());
     commands
 }
 

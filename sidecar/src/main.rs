@@ -13,8 +13,19 @@ fn main() {
         .enable_all()
         .build()
         .expect("the tokio runtime starts");
-    let exit = runtime.block_on(serve(tokio::io::stdin(), std::io::stdout()));
+    let exit = runtime.block_on(serve(tokio::io::stdin(), unbuffered_stdout()));
     // Tasks still blocked (a child's pipe, stdin's reader thread) must not keep the process alive.
     runtime.shutdown_timeout(std::time::Duration::from_millis(200));
     std::process::exit(if exit == Exit::Clean { 0 } else { 1 });
+}
+
+/// stdout as a plain file: each batch of frames the outbox hands over goes out in one `write`.
+/// `std::io::Stdout` is line-buffered and would split every frame at its header's blank line into
+/// two writes, so the host would wake twice per message, once for a header alone.
+fn unbuffered_stdout() -> std::fs::File {
+    #[cfg(unix)]
+    let handle = std::os::fd::AsFd::as_fd(&std::io::stdout()).try_clone_to_owned();
+    #[cfg(windows)]
+    let handle = std::os::windows::io::AsHandle::as_handle(&std::io::stdout()).try_clone_to_owned();
+    std::fs::File::from(handle.expect("stdout can be duplicated"))
 }

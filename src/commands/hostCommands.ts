@@ -42,6 +42,7 @@ export const CHAT_COMMANDS: readonly string[] = [
   'prototyper.setApiKey',
   'prototyper.openWalkthrough',
   'prototyper.checkProvider',
+  'prototyper.newProject',
 ];
 
 export function createHostCommands(deps: HostCommandDeps): HostCommandTable {

@@ -74,7 +74,9 @@ export type HostEvent =
   /** "Show Chat History": open (or close) the history list. */
   | { kind: 'showHistory' }
   /** "Pull a Model" (the walkthrough): open the pull panel. */
-  | { kind: 'pullModel' };
+  | { kind: 'pullModel' }
+  /** Start a new chat with `text` as its first message (tailoring a new project). */
+  | { kind: 'startChat'; text: string };
 
 export type SidecarState = 'starting' | 'ready' | 'restarting' | 'crashed' | 'stopped';
 
@@ -172,6 +174,7 @@ export interface HostCommands {
   compare_checkpoint: { args: { chatId: string; messageId: string }; result: null };
   /** The diff of one changed file: before the answer ↔ now. */
   open_checkpoint_diff: { args: { chatId: string; messageId: string; path: string }; result: null };
+  /** Start "Prototyper: New Project…" (the wizard runs in VS Code; answers at once). */
 }
 
 /** What a restore or undo did. */

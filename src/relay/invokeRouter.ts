@@ -55,6 +55,13 @@ const CREDENTIAL_COMMANDS: ReadonlySet<string> = new Set(COMMANDS_WITH_PROVIDER_
 
 const COMPLETION_COMMANDS: ReadonlySet<string> = new Set(['generate_completion', 'generate_completion_stream']);
 
+/**
+ * Sidecar commands a webview may not call: scaffold_project writes into any folder it is given,
+ * so that folder must come from VS Code's folder dialog ("Prototyper: New Project…"), never from
+ * a page that renders model output.
+ */
+const HOST_ONLY_COMMANDS: ReadonlySet<string> = new Set(['scaffold_project']);
+
 /** Commands whose provider is fixed by their name, whatever `provider` the args carry. */
 const FIXED_PROVIDER: Record<string, Provider> = {
   list_ollama_models: 'ollama',
@@ -91,6 +98,9 @@ export class InvokeRouter {
       ? this.deps.hostCommands[command as HostCommandName]
       : undefined;
     if (handler) return handler(args, context);
+    if (HOST_ONLY_COMMANDS.has(command)) {
+      throw new HostCommandError(-32015, `${command} cannot be called from a chat: its folder must be picked in VS Code. Use "Prototyper: New Project…".`);
+    }
 
     const opened: number[] = [];
     let params: Record<string, unknown>;

@@ -4,6 +4,8 @@ import type { InitializeParams, InitializeResult, PackageManager } from '../prot
 
 export type { InitializeParams, InitializeResult, PackageManager };
 
+const PACKAGE_MANAGERS: readonly PackageManager[] = ['auto', 'bun', 'npm', 'pnpm'];
+
 /** The protocol this host speaks; the sidecar refuses any other (and so does the host). */
 export const PROTOCOL_VERSION = 1;
 
@@ -26,7 +28,7 @@ export function buildInitializeParams(inputs: InitializeInputs): InitializeParam
     capabilities: {
       workspaceTrusted: inputs.workspaceTrusted,
       allowedHosts: allowedHosts(inputs.providerHosts),
-      packageManager: inputs.packageManager === 'npm' ? 'npm' : 'bun',
+      packageManager: PACKAGE_MANAGERS.includes(inputs.packageManager as PackageManager) ? (inputs.packageManager as PackageManager) : 'auto',
       editorDocuments: inputs.editorDocuments === true,
     },
   };

@@ -2,6 +2,7 @@
 // terminal: its output streams into the terminal, closing the terminal kills the process. This is
 // the helper the scaffolding feature uses for dev servers and installs.
 import * as vscode from 'vscode';
+import type { ChannelEnvelope } from '../protocol/webviewMessages';
 import type { ChannelRelay } from '../relay/channelRelay';
 import { ProcessPseudoterminal, shellCommandLine, type ProcessExit } from './processTerminal';
 
@@ -23,6 +24,8 @@ export interface ProcessCommand {
   /** The sidecar's spawning command and its params (without `onEvent`, which is added). */
   method: string;
   params: Record<string, unknown>;
+  /** Sees each channel message too (the dev server watches its output for its URL). */
+  onMessage?(envelope: ChannelEnvelope): void;
 }
 
 export class TerminalRunner {
@@ -46,7 +49,11 @@ export class TerminalRunner {
   runProcess(command: ProcessCommand): RunningProcess {
     const pty = new ProcessPseudoterminal({
       commandLine: command.commandLine,
-      openChannel: (deliver) => this.relay.openHostChannel(deliver),
+      openChannel: (deliver) =>
+        this.relay.openHostChannel((envelope) => {
+          command.onMessage?.(envelope);
+          deliver(envelope);
+        }),
       closeChannel: (id) => this.relay.closeHostChannel(id),
       start: async (onEvent) => (await this.sidecar.request(command.method, { ...command.params, onEvent })) as { pid: number },
       kill: (pid) => this.sidecar.request('kill_process', { pid }),

@@ -52,6 +52,15 @@
 //   replay          a recorded body to answer with instead, by its path under test/fixtures/
 //                   (real llama.cpp streams in real-streams/, Ollama's documented ones in ollama/);
 //                   see replay.mjs for `replayStatus` and `replayPieces`
+//   paced           (Ollama) { perSecond, count | pieces, group?, groupSize? }: a stream at model
+//                   speed for benchmarks, one token per write on a steady schedule. `pieces` are the
+//                   tokens; else `count` tokens "w0 w1 …" with a paragraph break after every 40th.
+//                   Each token's write time (ms on the machine's monotonic clock, comparable across
+//                   processes) goes to the request's `writeTimes` in /__requests. Responses whose
+//                   entries name the same `group` wait until `groupSize` of them are open, then get
+//                   each token in lockstep, so two paths can be compared token by token. Waits under
+//                   2 ms block the server's event loop (for sub-millisecond pacing): run the server in
+//                   its own process for this, as bench/ does.
 // A pull script entry: { total (bytes, default 1000), steps (default 4), delayMs, status, error,
 //   cutAfterChunks }.
 
@@ -105,6 +114,7 @@ export async function startFakeProvider({ port = 0, host = '127.0.0.1', noModels
       const provider = path.startsWith('/api/') ? 'ollama' : path === '/v1/messages' || isAnthropicList(req, path) ? 'anthropic' : 'openai';
       const record = { provider, method: req.method, path, headers: req.headers, body: parseJson(body), aborted: false };
       state.requests.push(record);
+      recordOf.set(res, record);
       // `close` on the response fires when it ends or the client goes away; only the latter counts.
       res.on('close', () => {
         if (!res.writableFinished) record.aborted = true;
@@ -359,6 +369,10 @@ async function ollamaChat(state, req, res, request) {
     if (await writeFast(res, line({ content: 'tok ' }), entry.tokens, entry.tokensPerWrite ?? 256)) res.end(done(entry.tokens));
     return;
   }
+  if (entry.paced) {
+    await pacedStream(res, entry.paced, (text) => line({ content: text }), done);
+    return;
+  }
   const ps = pieces(entry);
   const parts = ps.map((p) => line(p.kind === 'text' ? { content: p.text } : { thinking: p.text }));
   if (toolCalls.length) parts.push(line({ tool_calls: toolCalls }));
@@ -384,6 +398,60 @@ async function ollamaPull(state, res, request) {
   const name = request.model.includes(':') ? request.model : `${request.model}:latest`;
   if (!ollamaModel(state, name)) state.models.ollama = [...state.models.ollama, { name, family: 'llama', capabilities: ['completion', 'tools'], contextLength: 8192 }];
   res.end(JSON.stringify({ status: 'success' }) + '\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Paced streams (benchmarks at model speed)
+
+/** Groups of paced responses waiting for their last member: name → { members }. */
+const pacedGroups = new Map();
+/** Each response's entry in /__requests, where a paced stream records its write times. */
+const recordOf = new WeakMap();
+
+function pacedPieces(paced) {
+  if (Array.isArray(paced.pieces)) return paced.pieces;
+  return Array.from({ length: paced.count ?? 100 }, (_, i) => `w${i}${i % 40 === 39 ? '\n\n' : ' '}`);
+}
+
+/**
+ * Streams `paced` to `res` (`frame(text)` is one token in the provider's format, `finish(count)`
+ * the closing line), alone or in lockstep with the other members of its group.
+ */
+function pacedStream(res, paced, frame, finish) {
+  const record = recordOf.get(res) ?? {};
+  record.writeTimes = [];
+  const member = { res, record, frame, finish };
+  if (!paced.group) return runPaced(paced, [member]);
+  let group = pacedGroups.get(paced.group);
+  if (!group) pacedGroups.set(paced.group, (group = { members: [] }));
+  group.members.push(member);
+  if (group.members.length < (paced.groupSize ?? 2)) return new Promise((resolve) => (member.resolve = resolve));
+  pacedGroups.delete(paced.group);
+  return runPaced(paced, group.members).then(() => group.members.forEach((m) => m.resolve?.()));
+}
+
+async function runPaced(paced, members) {
+  const pieces = pacedPieces(paced);
+  const gap = 1000 / Math.max(1, paced.perSecond ?? 50);
+  const monotonic = () => Number(process.hrtime.bigint()) / 1e6;
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  const start = monotonic();
+  for (let i = 0; i < pieces.length; i++) {
+    const due = start + i * gap;
+    // Long waits free the event loop; the last stretch sleeps precisely (setTimeout is ±1 ms).
+    if (due - monotonic() > 2) await sleep(due - monotonic() - 1.5);
+    const left = due - monotonic();
+    if (left > 0) Atomics.wait(sleeper, 0, 0, left);
+    for (const { res, record, frame } of members) {
+      if (res.destroyed) continue;
+      record.writeTimes.push(monotonic());
+      res.write(frame(pieces[i]));
+      // A chunked response is corked until the next tick; send this token now, on its own.
+      res.socket?.uncork();
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  for (const { res, finish } of members) if (!res.destroyed) res.end(finish(pieces.length));
 }
 
 // ---------------------------------------------------------------------------------------------

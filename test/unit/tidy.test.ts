@@ -76,6 +76,7 @@ describe('confinement by construction (sidecar/src/confine)', () => {
     'sidecar/src/protocol/mod.rs': 'writes the generated TypeScript bindings (a test-only export into the repository)',
     'sidecar/src/permissions.rs': 'reads the capability file the sidecar\'s own environment names',
     'sidecar/src/commands/process/ports.rs': 'reads /proc to find the processes listening on a port',
+    'sidecar/src/main.rs': 'wraps a duplicate of the stdout descriptor it inherited as a File; opens nothing by path',
   };
   const code = (file: string) => readFileSync(file, 'utf8').replace(/\/\/.*$/gm, '').replace(/#\[cfg\(test\)\][\s\S]*$/, '');
   const sidecarFiles = filesUnder('sidecar/src', ['.rs']).filter((file) => !relative(root, file).startsWith('sidecar/src/confine/'));

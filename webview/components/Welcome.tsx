@@ -1,11 +1,13 @@
 // The empty chat says where things stand and offers the next step: the sidecar is down (restart),
 // the provider cannot be reached (the cause, the fix, Retry), it needs a key (Set API Key), Ollama
-// has no models (pull one, with progress), or all is ready (what to try).
+// has no models (pull one, with progress), or all is ready (what to try). A new project needs no
+// model until it is tailored, so New Project is offered in every state but the first connect.
 import { providerName } from '../session/hints';
 import { readiness, refreshModels, runPrototyperCommand, session, setApiKey } from '../session/session';
 import { useStore } from '../state/store';
 import { ErrorCard } from './ErrorCard';
 import { formatContext } from './ModelPicker';
+import { NewProjectButton } from './NewProjectButton';
 import { PullPanel } from './PullPanel';
 import { RichText } from './RichText';
 
@@ -65,6 +67,7 @@ export function Welcome() {
           </p>
         ))}
       {ready.kind === 'ready' && <ReadyText />}
+      {ready.kind !== 'starting' && <NewProjectButton />}
     </div>
   );
 }

@@ -8,11 +8,16 @@ const SAFE_LINK = /^(https?:|mailto:|#)/i;
 /** Relative links (workspace files) are opened through the host; everything else is made inert. */
 const RELATIVE_LINK = /^(?![a-z][a-z0-9+.-]*:)[^\s]+$/i;
 
-let hooksInstalled = false;
+let configured = false;
 
-function installHooks(): void {
-  if (hooksInstalled) return;
-  hooksInstalled = true;
+/**
+ * Sets DOMPurify's config once for this webview (the only module that uses DOMPurify), so each
+ * sanitize skips re-reading it, and installs the link and image hook.
+ */
+function configure(): void {
+  if (configured) return;
+  configured = true;
+  DOMPurify.setConfig(PURIFY_CONFIG);
   DOMPurify.addHook('afterSanitizeAttributes', (node) => {
     const element = node as Element;
     if (element.tagName === 'A') {
@@ -46,8 +51,8 @@ const PURIFY_CONFIG = {
 
 /** Sanitizes HTML from any untrusted source into markup safe to put in the DOM. */
 export function sanitize(html: string): string {
-  installHooks();
-  return DOMPurify.sanitize(html, PURIFY_CONFIG) as string;
+  configure();
+  return DOMPurify.sanitize(html) as string;
 }
 
 const renderer = new marked.Renderer();

@@ -6,3 +6,4 @@ pub mod fs;
 pub mod http;
 pub mod presets;
 pub mod process;
+pub mod scaffold;

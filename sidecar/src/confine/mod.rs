@@ -18,6 +18,7 @@
 //! Processes get their working directory from a handle too (`Root::command`): the child calls
 //! `fchdir` on the opened directory between fork and exec.
 
+mod create;
 mod files;
 mod process;
 pub mod walk;

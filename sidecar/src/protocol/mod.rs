@@ -21,6 +21,7 @@ pub mod presets;
 pub mod process;
 pub mod review;
 pub mod rpc;
+pub mod scaffold;
 
 use std::path::Path;
 use ts_rs::{Config, ExportError, TS};
@@ -93,6 +94,11 @@ pub fn exported_types() -> Vec<Exporter> {
         export::<checkpoint::CheckpointSelection>,
         export::<checkpoint::RestorePlan>,
         export::<checkpoint::RestoreResult>,
+        // scaffold
+        export::<scaffold::TemplateInfo>,
+        export::<scaffold::ScaffoldProjectParams>,
+        export::<scaffold::ScaffoldEvent>,
+        export::<scaffold::ScaffoldResult>,
     ]
 }
 

@@ -32,7 +32,7 @@ pub struct InitializeCapabilities {
     /// providers may reach although they are loopback or private addresses.
     #[serde(default)]
     pub allowed_hosts: Vec<String>,
-    /// Which package manager the `bun_*` process commands run.
+    /// Which package manager the `bun_*` process commands and scaffolding run (`auto` when absent).
     #[serde(default)]
     pub package_manager: PackageManager,
     /// The host answers `editor/readDocument` and `editor/applyEdit` (`protocol::editor`), so the
@@ -45,7 +45,7 @@ pub struct InitializeCapabilities {
 impl Default for InitializeCapabilities {
     /// What a host that says nothing gets: an untrusted workspace.
     fn default() -> Self {
-        InitializeCapabilities { workspace_trusted: false, allowed_hosts: Vec::new(), package_manager: PackageManager::Bun, editor_documents: false }
+        InitializeCapabilities { workspace_trusted: false, allowed_hosts: Vec::new(), package_manager: PackageManager::Auto, editor_documents: false }
     }
 }
 
@@ -68,13 +68,16 @@ impl<'de> Deserialize<'de> for InitializeCapabilities {
     }
 }
 
-/// The `prototyper.packageManager` setting.
+/// The `prototyper.packageManager` setting. `auto` is resolved where a program is needed
+/// (`commands::process::package_manager`): the project's lockfile, else bun when installed, else npm.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum PackageManager {
     #[default]
+    Auto,
     Bun,
     Npm,
+    Pnpm,
 }
 
 /// `initialize` result.

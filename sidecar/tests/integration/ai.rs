@@ -9,6 +9,7 @@ mod faults;
 mod gate;
 mod lists;
 mod proposals;
+mod project_tools;
 mod real_server;
 mod replay;
 mod streams;

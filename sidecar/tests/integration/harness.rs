@@ -386,9 +386,29 @@ impl Sidecar {
         self.wait = wait;
     }
 
+    /// `channel_messages` for slow work (an npm install): waits up to `timeout`.
+    pub fn channel_messages_within(&mut self, id: u64, timeout: Duration) -> Vec<Value> {
+        self.wait_for_within(&format!("the terminal message of channel {id}"), timeout, |inbox| {
+            let messages = inbox.channels.get(&id)?;
+            messages.iter().any(|m| m["terminal"] == json!(true)).then(|| messages.clone())
+        })
+    }
+
+    /// `wait_channel` for slow work: waits up to `timeout`.
+    pub fn wait_channel_within(&mut self, id: u64, what: &str, timeout: Duration, predicate: impl Fn(&Value) -> bool) -> Vec<Value> {
+        self.wait_for_within(what, timeout, |inbox| {
+            let messages = inbox.channels.get(&id)?;
+            messages.iter().any(|m| predicate(&m["message"])).then(|| messages.clone())
+        })
+    }
+
     /// Waits until `pick` finds what it looks for in the inbox; panics with stderr after the wait.
-    fn wait_for<T>(&self, what: &str, mut pick: impl FnMut(&Inbox) -> Option<T>) -> T {
-        let deadline = Instant::now() + self.wait;
+    fn wait_for<T>(&self, what: &str, pick: impl FnMut(&Inbox) -> Option<T>) -> T {
+        self.wait_for_within(what, self.wait, pick)
+    }
+
+    fn wait_for_within<T>(&self, what: &str, timeout: Duration, mut pick: impl FnMut(&Inbox) -> Option<T>) -> T {
+        let deadline = Instant::now() + timeout;
         let mut inbox = self.shared.inbox.lock().unwrap();
         loop {
             if let Some(found) = pick(&inbox) {

@@ -12,3 +12,4 @@ mod confinement;
 mod process;
 mod protocol;
 mod rpc;
+mod scaffold;

@@ -13,6 +13,18 @@ fn version_flag_prints_the_version_and_exits_zero() {
     assert_eq!(text.trim(), format!("prototyper-sidecar {}", env!("CARGO_PKG_VERSION")));
 }
 
+/// Commands the extension calls, by group; `initialize` must list each of them.
+const COMMANDS_THE_EXTENSION_CALLS: &[&str] = &[
+    "run_shell_command", "run_shell_command_sync", "run_shell_command_capture", "kill_process", "kill_all_processes", "kill_port",
+    "bun_dev", "bun_build", "bun_install", "bun_install_sync",
+    "read_dir", "read_file", "write_file", "create_dir", "delete_file", "delete_dir", "rename_file", "create_symlink", "reveal_in_explorer",
+    "http_request",
+    "load_model_presets", "save_model_presets",
+    "generate_completion", "generate_completion_stream", "stop_generation_stream",
+    "resolve_tool_permission", "resolve_ask_user", "resolve_ask_user_form",
+    "list_ollama_models", "list_openai_models", "list_anthropic_models", "pull_ollama_model",
+];
+
 #[test]
 fn initialize_reports_versions_and_commands() {
     let mut sidecar = Sidecar::start(Options::default());
@@ -20,10 +32,23 @@ fn initialize_reports_versions_and_commands() {
     let result = sidecar.call("initialize", params);
     assert_eq!(result["protocolVersion"], json!(1));
     assert_eq!(result["sidecarVersion"], json!(env!("CARGO_PKG_VERSION")));
-    let commands: Vec<&str> = result["commands"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
+    let commands: Vec<String> = result["commands"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_owned()).collect();
     let mut sorted = commands.clone();
     sorted.sort_unstable();
-    assert_eq!(commands, sorted, "commands are listed sorted");
+    sorted.dedup();
+    assert_eq!(commands, sorted, "commands are listed sorted, each once");
+    let missing: Vec<&&str> = COMMANDS_THE_EXTENSION_CALLS.iter().filter(|name| !commands.iter().any(|c| c == **name)).collect();
+    assert!(missing.is_empty(), "initialize does not list {missing:?}; it lists {commands:?}");
+    // Every listed command is routed to a handler: params that are not an object are refused by the
+    // command itself (invalid params), never as an unknown method.
+    for command in &commands {
+        let outcome = sidecar.request(command, json!(42));
+        if let Err((code, message)) = outcome {
+            assert_ne!(code, -32601, "'{command}' is listed but not dispatched: {message}");
+        }
+    }
+    let (code, _) = sidecar.request("not_a_listed_command", json!({})).unwrap_err();
+    assert_eq!(code, -32601, "an unlisted command is unknown");
 }
 
 #[test]

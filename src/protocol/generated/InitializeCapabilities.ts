@@ -17,7 +17,7 @@ workspaceTrusted: boolean,
  */
 allowedHosts: Array<string>, 
 /**
- * Which package manager the `bun_*` process commands run.
+ * Which package manager the `bun_*` process commands and scaffolding run (`auto` when absent).
  */
 packageManager: PackageManager, 
 /**

@@ -221,6 +221,9 @@ async fn prepare(context: &RequestContext, request: CompletionRequest, events: E
     if tools_on && !history.iter().any(|m| m.role == "system") {
         history.insert(0, Message { role: "system".into(), content: tools::system_prompt(&session.workspace, trusted), ..Default::default() });
     }
+    if let Some(system) = history.iter_mut().find(|m| m.role == "system") {
+        system.content = crate::commands::scaffold::project::with_project_section(&session.workspace, std::mem::take(&mut system.content)).await;
+    }
     Ok(Agent {
         client,
         endpoint,

@@ -14,8 +14,9 @@
 //! Workspace Trust, and the agent's tool permission prompt.
 
 mod lines;
+pub mod package_manager;
 mod ports;
-mod spawn;
+pub(crate) mod spawn;
 
 pub use spawn::{ExitInfo, ProcessTable};
 
@@ -26,7 +27,6 @@ use crate::permissions::{Effect, Group};
 use crate::protocol::process::{
     BunDevParams, CwdParams, KillPortParams, KillProcessParams, ProcessEvent, ShellCommandParams, SpawnResult,
 };
-use crate::protocol::rpc::PackageManager;
 use crate::confine::{RelPath, Root};
 use spawn::{Collected, Sink};
 
@@ -87,56 +87,49 @@ fn channel_sink(context: &RequestContext, on_event: Option<u64>) -> Option<Sink>
     on_event.map(|id| Sink::Channel(context.channel::<ProcessEvent>(id)))
 }
 
-/// The package manager's program and arguments for one of the `bun_*` commands, after checking
-/// that it is installed.
-fn package_command(context: &RequestContext, bun_args: &[&str], npm_args: &[&str]) -> Result<(String, Vec<String>), AppError> {
-    let (program, args) = match context.session.package_manager {
-        PackageManager::Bun => ("bun", bun_args),
-        PackageManager::Npm => ("npm", npm_args),
-    };
-    if crate::confine::find_program(program).is_none() {
-        return Err(match context.session.package_manager {
-            PackageManager::Bun => AppError::process(
-                "bun is not installed (not found on PATH). Install it from https://bun.sh and restart VS Code, or set the setting `prototyper.packageManager` to `npm` to use npm instead.",
-            ),
-            PackageManager::Npm => AppError::process(
-                "npm is not installed (not found on PATH). Install Node.js from https://nodejs.org and restart VS Code, or set `prototyper.packageManager` to `bun`.",
-            ),
-        });
-    }
-    Ok((program.to_string(), args.iter().map(|arg| arg.to_string()).collect()))
+/// What a `bun_*` command runs: an install, or a package.json script with extra arguments.
+enum PackageTask<'a> {
+    Install,
+    Script(&'a str, &'a [&'a str]),
 }
 
-async fn spawn_package(
-    context: RequestContext,
-    cwd: &str,
-    on_event: Option<u64>,
-    bun_args: &[&str],
-    npm_args: &[&str],
-) -> Result<SpawnResult, AppError> {
-    let (program, args) = package_command(&context, bun_args, npm_args)?;
+/// The package manager's program and arguments for one of the `bun_*` commands in `cwd`, after
+/// checking that it is installed (`prototyper.packageManager`, with `auto` following the
+/// project's lockfile; see `package_manager`).
+async fn package_command(context: &RequestContext, cwd: &Cwd, task: PackageTask<'_>) -> Result<(String, Vec<String>), AppError> {
+    let (root, folder) = (cwd.root.clone(), cwd.folder.clone());
+    let lockfile = tokio::task::spawn_blocking(move || package_manager::from_lockfile(&root, &folder)).await.unwrap_or(None);
+    let (manager, _) = package_manager::resolve(context.session.package_manager, lockfile)?;
+    let args = match task {
+        PackageTask::Install => vec!["install".to_string()],
+        PackageTask::Script(script, extra) => manager.run_script(script, extra),
+    };
+    Ok((manager.program().to_string(), args))
+}
+
+async fn spawn_package(context: RequestContext, cwd: &str, on_event: Option<u64>, task: PackageTask<'_>) -> Result<SpawnResult, AppError> {
     let cwd = resolve_cwd(&context, cwd).await?;
+    let (program, args) = package_command(&context, &cwd, task).await?;
     let spawned = spawn::spawn(context.state.clone(), &program, &args, &cwd, channel_sink(&context, on_event))?;
     Ok(SpawnResult { pid: spawned.pid })
 }
 
 async fn bun_dev(context: RequestContext, params: BunDevParams) -> Result<SpawnResult, AppError> {
     let port = params.port.to_string();
-    spawn_package(context, &params.cwd, params.on_event, &["dev", "--port", &port], &["run", "dev", "--", "--port", &port])
-        .await
+    spawn_package(context, &params.cwd, params.on_event, PackageTask::Script("dev", &["--port", &port])).await
 }
 
 async fn bun_build(context: RequestContext, params: CwdParams) -> Result<SpawnResult, AppError> {
-    spawn_package(context, &params.cwd, params.on_event, &["run", "build"], &["run", "build"]).await
+    spawn_package(context, &params.cwd, params.on_event, PackageTask::Script("build", &[])).await
 }
 
 async fn bun_install(context: RequestContext, params: CwdParams) -> Result<SpawnResult, AppError> {
-    spawn_package(context, &params.cwd, params.on_event, &["install"], &["install"]).await
+    spawn_package(context, &params.cwd, params.on_event, PackageTask::Install).await
 }
 
 async fn bun_install_sync(context: RequestContext, params: CwdParams) -> Result<(), AppError> {
-    let (program, args) = package_command(&context, &["install"], &["install"])?;
     let cwd = resolve_cwd(&context, &params.cwd).await?;
+    let (program, args) = package_command(&context, &cwd, PackageTask::Install).await?;
     let collected = Collected::new(0);
     let exit = run_to_end(&context, &program, &args, &cwd, collected.clone()).await?;
     fail_unless_success(&program, &args, &exit, &collected)

@@ -95,6 +95,9 @@ pub enum Sink {
     Channel(Arc<ChannelSender<ProcessEvent>>),
     /// Raw bytes kept for the caller (the `_sync` and `_capture` commands).
     Collect(Arc<Mutex<Collected>>),
+    /// Lines handed to a function, from the pipe's reader thread (scaffolding forwards an install's
+    /// output on its own channel this way). Nothing is sent when the process exits.
+    Lines(Arc<dyn Fn(OutputStream, Vec<String>) + Send + Sync>),
 }
 
 /// Output kept for a caller: the first `head_limit` bytes, and a rolling tail for error messages.
@@ -164,6 +167,14 @@ impl ProcessTable {
     pub async fn kill(&self, pid: u32) -> bool {
         let Some(exit) = self.get(pid) else { return false };
         terminate_group(pid, exit, TERM_GRACE).await;
+        true
+    }
+
+    /// Kills tracked process `pid` and its group with SIGKILL at once, for work that is being
+    /// thrown away (a cancelled scaffold's install), and waits until it is reaped.
+    pub async fn kill_now(&self, pid: u32) -> bool {
+        let Some(exit) = self.get(pid) else { return false };
+        terminate_group(pid, exit, Duration::ZERO).await;
         true
     }
 
@@ -405,9 +416,19 @@ fn pump(mut pipe: impl Read, stream: OutputStream, sink: &Sink) {
                 }
             }
             Sink::Collect(collected) => collected.lock().unwrap_or_else(|p| p.into_inner()).push(&buffer[..read]),
+            Sink::Lines(deliver) => {
+                let lines = splitter.push(&buffer[..read]);
+                if !lines.is_empty() {
+                    deliver(stream, lines);
+                }
+            }
         }
     }
-    if let (Sink::Channel(channel), Some(last)) = (sink, splitter.finish()) {
-        channel.send_now(ProcessEvent::Output { stream, lines: vec![last] });
+    match (sink, splitter.finish()) {
+        (Sink::Channel(channel), Some(last)) => {
+            channel.send_now(ProcessEvent::Output { stream, lines: vec![last] });
+        }
+        (Sink::Lines(deliver), Some(last)) => deliver(stream, vec![last]),
+        _ => {}
     }
 }

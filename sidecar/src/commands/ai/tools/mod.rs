@@ -13,6 +13,7 @@ mod bash;
 pub mod change;
 mod edit;
 mod files;
+mod project;
 mod search;
 pub mod shell_review;
 
@@ -66,7 +67,7 @@ impl ToolOutcome {
 
 /// Tools that change the workspace or the machine: refused in an untrusted workspace.
 pub fn changes_things(tool: &str) -> bool {
-    matches!(tool, "write_file" | "edit_file" | "bash")
+    matches!(tool, "write_file" | "edit_file" | "bash") || project::changes_things(tool)
 }
 
 /// True for a call no permission can allow: a change in an untrusted workspace, or a write
@@ -103,6 +104,7 @@ pub async fn run(context: &ToolContext, tool: &str, args: &Value) -> ToolOutcome
         "glob" => search::glob(context, args).await,
         "grep" => search::grep(context, args).await,
         "bash" => bash::bash(context, args).await,
+        other if project::is_project_tool(other) => project::run(context, other, args).await,
         other => Err(format!(
             "Invalid arguments: unknown tool '{other}'. The tools are: {}.",
             definitions().iter().filter_map(|d| d["name"].as_str()).collect::<Vec<_>>().join(", ")
@@ -172,6 +174,7 @@ pub fn reason(workspace: &Workspace, tool: &str, args: &Value) -> String {
         "bash" => "runs a shell command in the workspace folder".to_string(),
         "glob" => format!("lists files matching {}", str_arg(args, &["pattern"]).unwrap_or_default()),
         "grep" => format!("searches files for {}", str_arg(args, &["pattern"]).unwrap_or_default()),
+        other if project::is_project_tool(other) => project::reason(other, args),
         other => format!("runs {other}"),
     }
 }
@@ -293,6 +296,9 @@ pub fn definitions() -> &'static [Value] {
                 }, "required": ["title", "fields"] },
             }),
         ]
+        .into_iter()
+        .chain(project::definitions())
+        .collect()
     })
 }
 
@@ -311,6 +317,7 @@ pub fn system_prompt(workspace: &Workspace, trusted: bool) -> String {
          - write_file: create a file or replace its whole content.\n\
          - bash: run a shell command in the workspace root.\n\
          - ask_user / ask_user_form: ask the user when something is unclear.\n\
+         - run_tsc / run_lint / run_build: check the project with its own toolchain; register_screen, set_active_theme, validate_design_json: pages, themes and design files of a scaffolded project.\n\
          Rules: paths are relative to the workspace root (never absolute, never ..). Read a file before you edit it. \
          Prefer edit_file for changes to existing files. The user may be asked to approve writes and commands; \
          if a call is rejected, do not retry it unchanged. Keep answers short and say what you changed."

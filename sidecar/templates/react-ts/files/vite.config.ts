@@ -1,0 +1,7 @@
+// Vite with React (Fast Refresh in development).
+import react from '@vitejs/plugin-react'
+import { defineConfig } from 'vite'
+
+export default defineConfig({
+  plugins: [react()],
+})
