@@ -14,7 +14,7 @@ import { pathToFileURL } from 'node:url';
 
 const root = resolve(import.meta.dirname, '..');
 const results = join(root, 'bench/results');
-const ALL = ['relay', 'stream', 'webview', 'render', 'startup', 'scaffold', 'inline'];
+const ALL = ['relay', 'stream', 'webview', 'render', 'startup', 'scaffold', 'inline', 'checkpoint'];
 /** Benchmarks that run only when named. */
 const ON_REQUEST = ['real-llm'];
 /** A bench that runs longer than this is stopped and counted as failed. */

@@ -15,6 +15,8 @@ import { registerSetupCommands, WALKTHROUGH_ID } from './commands/setupCommands'
 import { ProposalDocuments } from './commands/proposalDocuments';
 import { InlineController } from './inline/inlineController';
 import { registerInlineCommands } from './inline/inlineCommands';
+import { CheckpointCommands } from './edits/checkpointCommands';
+import { ProposalEditor } from './edits/proposalEditor';
 import type { HostToWebview, Provider } from './protocol/webviewMessages';
 import { ChannelRelay } from './relay/channelRelay';
 import { InvokeRouter } from './relay/invokeRouter';
@@ -57,6 +59,8 @@ export function activate(context: vscode.ExtensionContext): PrototyperApi {
   const apiKeys = new ApiKeys(context.secrets);
   const chats = new ChatStore(path.join((context.storageUri ?? context.globalStorageUri).fsPath, 'chats'));
   const proposals = new ProposalDocuments();
+  const proposalEditor = new ProposalEditor(proposals);
+  const checkpoints = new CheckpointCommands(sidecar, proposals);
   const editors = new EditorTracker();
   const currentProvider = () => readChatSettings({ ollama: false, openai: false, anthropic: false }).provider;
   const statusBar = new PrototyperStatusBar(() => {
@@ -90,7 +94,18 @@ export function activate(context: vscode.ExtensionContext): PrototyperApi {
   const router = new InvokeRouter({
     channels: relay,
     sidecar,
-    hostCommands: createHostCommands({ chatSettings, settingsChanged, apiKeys, chats, proposals, editors, inline }),
+    hostCommands: createHostCommands({
+      chatSettings,
+      settingsChanged,
+      apiKeys,
+      chats,
+      proposals,
+      editors,
+      proposalEditor,
+      checkpoints,
+      inline,
+      deleteCheckpoints: async (chatId) => void (await sidecar.request('delete_checkpoints', { chatId })),
+    }),
     credentials: async (provider) => ({ host: providerHost(provider), apiKey: await apiKeys.get(provider) }),
     completionDefaults: (params) => {
       const settings = vscode.workspace.getConfiguration(SECTION);
@@ -136,6 +151,7 @@ export function activate(context: vscode.ExtensionContext): PrototyperApi {
   context.subscriptions.push(
     output,
     proposals,
+    proposalEditor,
     editors,
     statusBar,
     inline,

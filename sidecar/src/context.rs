@@ -3,6 +3,7 @@
 
 use crate::channel::{ChannelMessage, ChannelSender};
 use crate::permissions::GrantedGroups;
+use crate::rpc::host::HostClient;
 use crate::rpc::outbox::Outbox;
 use crate::confine::Root;
 use crate::workspace::Workspace;
@@ -23,6 +24,8 @@ pub struct Session {
     pub allowed_hosts: Vec<String>,
     /// `bun` (default) or `npm`: which package manager the process commands run.
     pub package_manager: crate::protocol::rpc::PackageManager,
+    /// VS Code's editors (none when the host does not serve `editor/*` requests).
+    pub editors: crate::editor::Editors,
 }
 
 /// State shared by all requests for the sidecar's lifetime. Each command group owns its part.
@@ -32,6 +35,8 @@ pub struct SidecarState {
     pub processes: crate::commands::process::ProcessTable,
     pub ai: crate::commands::ai::AiState,
     pub bonsai: crate::commands::bonsai::BonsaiState,
+    /// The workspace's checkpoints, opened at first use.
+    pub checkpoints: crate::commands::checkpoints::CheckpointState,
 }
 
 /// The per-request handle passed to every handler.
@@ -42,6 +47,8 @@ pub struct RequestContext {
     /// Cancelled by `$/cancelRequest` for this request, and when the sidecar shuts down.
     pub cancel: CancellationToken,
     pub outbox: Outbox,
+    /// Requests to the host (its editors), answered through the read loop.
+    pub host: HostClient,
 }
 
 impl RequestContext {

@@ -78,6 +78,7 @@ fn all_commands() -> Vec<Command> {
     commands.extend(crate::commands::export::commands());
     commands.extend(crate::commands::workflows::commands());
     commands.extend(crate::commands::search::commands());
+    commands.extend(crate::commands::checkpoints::commands());
     commands.extend(crate::commands::scaffold::commands());
     commands
 }

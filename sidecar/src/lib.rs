@@ -3,14 +3,17 @@
 //! extension host. See ARCHITECTURE.md for the code map and the invariants.
 
 pub mod channel;
+pub mod checkpoint;
 pub mod commands;
 pub mod confine;
 pub mod context;
 pub mod dispatch;
+pub mod editor;
 pub mod error;
 pub mod permissions;
 pub mod protocol;
 pub mod rpc;
+pub mod textdiff;
 pub mod workspace;
 
 /// The protocol version `initialize` checks; bump it when the wire changes incompatibly.

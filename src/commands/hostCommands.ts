@@ -13,6 +13,8 @@ import type { InlineController } from '../inline/inlineController';
 import { insertAtCursor, openDiff, openFile, openInEditor, type EditorTracker } from './editorCommands';
 import type { ProposalDocuments } from './proposalDocuments';
 import { findFiles, readAttachment, revealInExplorer } from './workspaceCommands';
+import type { CheckpointCommands } from '../edits/checkpointCommands';
+import type { ProposalEditor } from '../edits/proposalEditor';
 
 export interface HostCommandDeps {
   chatSettings(): Promise<ChatSettings>;
@@ -23,6 +25,10 @@ export interface HostCommandDeps {
   proposals: ProposalDocuments;
   editors: EditorTracker;
   inline: InlineController;
+  proposalEditor: ProposalEditor;
+  checkpoints: CheckpointCommands;
+  /** Removes a deleted chat's checkpoints (the sidecar keeps them). */
+  deleteCheckpoints(chatId: string): Promise<void>;
 }
 
 /** The settings `open_setting` opens: this extension's own. */
@@ -98,7 +104,10 @@ export function createHostCommands(deps: HostCommandDeps): HostCommandTable {
       const title = chat?.title ? `"${chat.title}"` : 'this chat';
       const choice = await vscode.window.showWarningMessage(`Delete ${title}?`, { modal: true, detail: 'Its messages are removed from this workspace\'s history.' }, 'Delete');
       if (choice !== 'Delete') return { deleted: false };
-      return { deleted: await deps.chats.delete(chatId) };
+      const deleted = await deps.chats.delete(chatId);
+      // Its checkpoints go with it; a failure leaves them to the next deletion, not the chat.
+      await deps.deleteCheckpoints(chatId).catch(() => {});
+      return { deleted };
     },
     set_api_key: async (args) => {
       const provider = args.provider as Provider;
@@ -107,5 +116,11 @@ export function createHostCommands(deps: HostCommandDeps): HostCommandTable {
       return null;
     },
     reveal_in_explorer: (args) => revealInExplorer(args),
+    open_proposal: (args) => deps.proposalEditor.openDiff(args),
+    take_proposal_edit: (args) => deps.proposalEditor.take(args),
+    restore_checkpoint: (args) => deps.checkpoints.restore(args),
+    undo_checkpoint_files: (args) => deps.checkpoints.undo(args),
+    compare_checkpoint: (args) => deps.checkpoints.compare(args),
+    open_checkpoint_diff: (args) => deps.checkpoints.openFileDiff(args),
   };
 }

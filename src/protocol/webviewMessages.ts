@@ -164,7 +164,28 @@ export interface HostCommands {
   set_api_key: { args: { provider: Provider }; result: null };
   /** Reveal a workspace path in VS Code's explorer (`reveal_in_explorer`). */
   reveal_in_explorer: { args: { path: string }; result: null };
+  /** A pending proposal in VS Code's diff editor: the file now ↔ the proposal, which can be edited. */
+  open_proposal: { args: { permissionId: string; path: string; content: string }; result: null };
+  /** What the user made of a proposal opened with `open_proposal` (closes its diff). */
+  take_proposal_edit: { args: { permissionId: string }; result: { edited: boolean; content?: string } };
+  /** Restore checkpoint: the files an answer and every later one changed, back to before it (asks first). */
+  restore_checkpoint: { args: { chatId: string; messageId: string }; result: CheckpointOutcome };
+  /** Undo an answer's changes to `paths` (all its files without `paths`); asks about files edited since. */
+  undo_checkpoint_files: { args: { chatId: string; messageId: string; paths?: string[] }; result: CheckpointOutcome };
+  /** A multi-file diff of what an answer changed. */
+  compare_checkpoint: { args: { chatId: string; messageId: string }; result: null };
+  /** The diff of one changed file: before the answer ↔ now. */
+  open_checkpoint_diff: { args: { chatId: string; messageId: string; path: string }; result: null };
   /** Start "Prototyper: New Project…" (the wizard runs in VS Code; answers at once). */
+}
+
+/** What a restore or undo did. */
+export interface CheckpointOutcome {
+  restored: string[];
+  skipped: { path: string; reason: string }[];
+  /** The user also asked to delete the messages after the restored one. */
+  dropLater: boolean;
+  cancelled: boolean;
 }
 
 export type HostCommandName = keyof HostCommands;

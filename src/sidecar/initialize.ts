@@ -16,6 +16,8 @@ export interface InitializeInputs {
   /** The configured provider base URLs (Ollama, OpenAI, Anthropic). */
   providerHosts: string[];
   packageManager: string;
+  /** The host answers `editor/readDocument` and `editor/applyEdit` (see `src/edits/`). */
+  editorDocuments?: boolean;
 }
 
 export function buildInitializeParams(inputs: InitializeInputs): InitializeParams {
@@ -27,6 +29,7 @@ export function buildInitializeParams(inputs: InitializeInputs): InitializeParam
       workspaceTrusted: inputs.workspaceTrusted,
       allowedHosts: allowedHosts(inputs.providerHosts),
       packageManager: PACKAGE_MANAGERS.includes(inputs.packageManager as PackageManager) ? (inputs.packageManager as PackageManager) : 'auto',
+      editorDocuments: inputs.editorDocuments === true,
     },
   };
 }

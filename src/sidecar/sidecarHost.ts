@@ -5,6 +5,7 @@ import { allProviderHosts, packageManager, sidecarPathSetting } from '../setting
 import { resolveSidecar } from './binary';
 import { buildInitializeParams } from './initialize';
 import { SidecarSupervisor, type SupervisorLogger } from './supervisor';
+import { editorRequestHandlers } from '../edits/editorDocuments';
 
 export function outputLogger(output: vscode.OutputChannel): SupervisorLogger {
   const stamp = () => new Date().toISOString().slice(11, 23);
@@ -39,7 +40,10 @@ export function createSidecarSupervisor(context: vscode.ExtensionContext, logger
         workspaceTrusted: vscode.workspace.isTrusted,
         providerHosts: allProviderHosts(),
         packageManager: packageManager(),
+        editorDocuments: true,
       }),
+    // The agent reads and edits open documents through VS Code's editors (src/edits/).
+    requestHandlers: editorRequestHandlers,
     logger,
     cwd: workspaceRoot() ?? context.extensionUri.fsPath,
   });

@@ -71,6 +71,11 @@ export interface SupervisorOptions {
   initializeTimeoutMs?: number;
   /** How long `shutdown`/`exit` may take before the process is killed. */
   shutdownGraceMs?: number;
+  /**
+   * Requests the sidecar sends to the host (`editor/readDocument`, `editor/applyEdit`), answered
+   * like a language client answers `workspace/applyEdit`. A throw becomes a JSON-RPC error.
+   */
+  requestHandlers?: Record<string, (params: unknown) => unknown>;
 }
 
 /** A failed request as the caller sees it: the JSON-RPC error, or the host's "sidecar unavailable". */
@@ -293,6 +298,17 @@ export class SidecarSupervisor {
       // Messages of a process that is being replaced are dropped (its channels get their terminal error).
       if (this.running === running && !running.ended) this.channelEmitter.fire(params);
     });
+    for (const [method, handler] of Object.entries(this.options.requestHandlers ?? {})) {
+      connection.onRequest(method, async (params: unknown) => {
+        try {
+          return await handler(params);
+        } catch (error) {
+          if (error instanceof ResponseError) throw error;
+          logger.error(`Answering the sidecar's ${method} failed: ${(error as Error)?.message ?? error}`);
+          throw new ResponseError(HOST_ERROR_CODES.hostCommandFailed, `${method} failed in VS Code: ${(error as Error)?.message ?? error}`);
+        }
+      });
+    }
     connection.onUnhandledNotification((n) => logger.info(`Unhandled notification from the sidecar: ${n.method}`));
     connection.listen();
     // Writes after the process died fail with EPIPE; the exit handler reports the death.

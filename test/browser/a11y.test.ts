@@ -1,5 +1,6 @@
 // An accessibility audit with axe-core of every state a user meets (empty, a conversation with
-// tools, code, a failure, pending cards, the model and mode pickers, options, history, pulling a
+// tools, code, a failure, pending cards, a proposed file change, a reviewed command, an answer's
+// changed files, the model and mode pickers, options, history, pulling a
 // model, no provider) in light, dark and high-contrast themes: no serious or critical violation.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -53,6 +54,29 @@ async function conversationWithCards(page: Page): Promise<void> {
   await page.waitForSelector('[data-prompt-id="9"]');
 }
 
+/** A file-change proposal, a reviewed bash command, then an answer that lists its changed files. */
+async function proposalsAndChanges(page: Page): Promise<void> {
+  const id = await sendMessage(page, 'Edit it');
+  const args = { path: 'src/a.ts', old_string: 'two', new_string: 'TWO' };
+  const proposal = { path: 'src/a.ts', previousContent: 'one\ntwo\nthree\n', content: 'one\nTWO\nthree\n', previousBinary: false, diff: { added: 1, removed: 1, truncated: false, hunks: [{ oldStart: 1, newStart: 1, lines: [' one', '-two', '+TWO', ' three'] }] } };
+  const review = { command: 'rm -rf dist > log.txt', cwd: '.', notes: [{ kind: 'deletion', text: 'deletes -rf dist (rm)' }, { kind: 'redirection', text: 'writes to log.txt (>)' }] };
+  await stream(page, id, [
+    { event: 'ToolCall', data: { id: 'e1', tool: 'edit_file', args } },
+    { event: 'ToolPermission', data: { id: 21, toolCallId: 'e1', tool: 'edit_file', args, proposal } },
+    { event: 'ToolCall', data: { id: 'b2', tool: 'bash', args: { command: review.command } } },
+    { event: 'ToolPermission', data: { id: 22, toolCallId: 'b2', tool: 'bash', args: { command: review.command }, commandReview: review } },
+  ]);
+  await page.waitForSelector('[data-prompt-id="22"] .command-note');
+  await page.evaluate((m) => {
+    (window as any).harness.checkpoints = [{ messageId: m, createdAt: 1, files: [
+      { path: 'src/a.ts', change: 'modified', added: 3, removed: 1, binary: false, state: 'pending', byCommand: false },
+      { path: 'dist/out.bin', change: 'created', added: 0, removed: 0, binary: true, state: 'pending', byCommand: true },
+    ] }];
+  }, await page.evaluate(() => [...document.querySelectorAll('.message.assistant')].pop()?.getAttribute('data-message-id')));
+  await stream(page, id, [{ event: 'Done', data: {} }], { start: 4 });
+  await page.waitForSelector('.changed-files .changed-file');
+}
+
 describe('accessibility (axe-core)', () => {
   for (const theme of ['light', 'dark', 'hc']) {
     it(`has no serious violations in the ${theme} theme, in any state`, async () => {
@@ -82,6 +106,9 @@ describe('accessibility (axe-core)', () => {
       found.options = await audit(page);
       await page.keyboard.press('Escape');
 
+      await page.locator('vscode-button[aria-label="New chat"]').click();
+      await proposalsAndChanges(page);
+      found.proposals = await audit(page);
       await page.locator('vscode-button[aria-label="New chat"]').click();
       await page.locator('vscode-button[aria-label="Chat history"]').click();
       await page.waitForSelector('.history-list li');

@@ -103,6 +103,104 @@ describe('permission cards', () => {
   });
 });
 
+describe('proposals and changed files', () => {
+  const proposal = {
+    path: 'src/a.ts',
+    previousContent: 'one\ntwo\nthree\n',
+    content: 'one\nTWO\nthree\n',
+    diff: { added: 1, removed: 1, truncated: false, hunks: [{ oldStart: 1, newStart: 1, lines: [' one', '-two', '+TWO', ' three'] }] },
+  };
+  const args = { path: 'src/a.ts', old_string: 'two', new_string: 'TWO' };
+
+  it('shows the diff before Accept, opens it in the diff editor, and accepts the edited version', async () => {
+    const { page, id } = await fresh();
+    await stream(page, id, [
+      { event: 'ToolCall', data: { id: 'e1', tool: 'edit_file', args } },
+      { event: 'ToolPermission', data: { id: 71, toolCallId: 'e1', tool: 'edit_file', args, reason: 'edits src/a.ts', proposal } },
+    ]);
+    const card = page.locator('[data-prompt-id="71"]');
+    await card.waitFor();
+    expect(await card.locator('.proposal-summary').textContent()).toBe('+1 −1 lines');
+    expect(await card.locator('.diff-line.del .diff-text').allTextContents()).toEqual(['two']);
+    expect(await card.locator('.diff-line.add .diff-text').allTextContents()).toEqual(['TWO']);
+    await card.locator('.proposal-open').click();
+    await waitCalls(page, 'open_proposal');
+    expect((await calls(page, 'open_proposal'))[0].args).toEqual({ permissionId: '71', path: 'src/a.ts', content: 'one\nTWO\nthree\n' });
+    await page.evaluate(() => ((window as any).harness.proposalEdit = { edited: true, content: 'one\nTwo!\nthree\n' }));
+    await card.locator('vscode-button', { hasText: 'Accept' }).click();
+    await waitCalls(page, 'resolve_tool_permission');
+    expect((await calls(page, 'resolve_tool_permission'))[0].args).toEqual({ permissionId: 71, decision: 'accepted', content: 'one\nTwo!\nthree\n' });
+    expect(await card.locator('.prompt-outcome').textContent()).toBe('Accepted (with your edits)');
+  });
+
+  it('accepts the edited version with Ctrl+Enter too, and names a binary file it would replace', async () => {
+    const { page, id } = await fresh();
+    const binary = { path: 'img/logo.png', previousContent: null, previousBinary: true, content: 'now text\n' };
+    await stream(page, id, [
+      { event: 'ToolCall', data: { id: 'e2', tool: 'edit_file', args } },
+      { event: 'ToolPermission', data: { id: 74, toolCallId: 'e2', tool: 'edit_file', args, proposal } },
+    ]);
+    const card = page.locator('[data-prompt-id="74"]');
+    await card.waitFor();
+    await page.evaluate(() => ((window as any).harness.proposalEdit = { edited: true, content: 'one\nmine\nthree\n' }));
+    await page.keyboard.press('Control+Enter');
+    await waitCalls(page, 'resolve_tool_permission');
+    expect((await calls(page, 'resolve_tool_permission'))[0].args).toEqual({ permissionId: 74, decision: 'accepted', content: 'one\nmine\nthree\n' });
+    await page.waitForFunction(() => document.querySelector('[data-prompt-id="74"] .prompt-outcome')?.textContent === 'Accepted (with your edits)');
+    await stream(page, id, [{ event: 'ToolPermission', data: { id: 75, toolCallId: 'w2', tool: 'write_file', args: { path: 'img/logo.png' }, proposal: binary } }], { start: 2 });
+    await page.locator('[data-prompt-id="75"]').waitFor();
+    expect(await page.locator('[data-prompt-id="75"] .proposal-summary').textContent()).toContain('replaces a binary file');
+    expect(await page.locator('[data-prompt-id="75"] .diff-line').count()).toBe(0);
+  });
+
+  it('shows a summary for a proposal too large to diff, and a bash command with what needs care', async () => {
+    const { page, id } = await fresh();
+    const large = { path: 'data/big.json', previousContent: null, content: 'x'.repeat(2 * 1024 * 1024) };
+    const command = { command: 'rm -rf dist > log.txt', cwd: '.', notes: [{ kind: 'deletion', text: 'deletes -rf dist (rm)' }, { kind: 'redirection', text: 'writes to log.txt (>)' }] };
+    await stream(page, id, [
+      { event: 'ToolPermission', data: { id: 72, toolCallId: 'w', tool: 'write_file', args: { path: 'data/big.json' }, proposal: large } },
+      { event: 'ToolPermission', data: { id: 73, toolCallId: 'b', tool: 'bash', args: { command: command.command }, commandReview: command } },
+    ]);
+    await page.locator('[data-prompt-id="73"]').waitFor();
+    expect(await page.locator('[data-prompt-id="72"] .proposal-summary').textContent()).toContain('large change: 2.0 MB, new file');
+    expect(await page.locator('[data-prompt-id="72"] .diff-line').count()).toBe(0);
+    const bash = page.locator('[data-prompt-id="73"]');
+    expect(await bash.locator('.tool-command').textContent()).toBe('$ rm -rf dist > log.txt');
+    expect(await bash.locator('.command-cwd').textContent()).toBe('in the workspace root');
+    expect(await bash.locator('.command-note').allTextContents()).toEqual([' deletes -rf dist (rm)', ' writes to log.txt (>)']);
+  });
+
+  it('lists an answer\'s changed files with Keep, Undo, Undo all, a diff each, Compare and Restore', async () => {
+    const page = await openHarness(browser);
+    const id = await sendMessage(page, 'Change things');
+    const messageId = await page.evaluate(() => document.querySelector('.message.assistant')!.getAttribute('data-message-id'));
+    await page.evaluate((m) => {
+      (window as any).harness.checkpoints = [{ messageId: m, createdAt: 1, files: [
+        { path: 'src/a.ts', change: 'modified', added: 3, removed: 1, binary: false, state: 'pending', byCommand: false },
+        { path: 'README.md', change: 'modified', added: 1, removed: 4, binary: false, state: 'pending', byCommand: true },
+      ] }];
+    }, messageId);
+    await stream(page, id, [{ event: 'Chunk', data: { text: 'Done.' } }, { event: 'Done', data: {} }]);
+    const list = page.locator('.changed-files');
+    await list.waitFor();
+    expect((await list.locator('.changed-file').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim())).toEqual(['src/a.ts +3 −1', 'README.md +1 −4 bash']);
+    await list.locator('.changed-path', { hasText: 'src/a.ts' }).click();
+    await waitCalls(page, 'open_checkpoint_diff');
+    expect((await calls(page, 'open_checkpoint_diff'))[0].args).toMatchObject({ messageId, path: 'src/a.ts' });
+    await list.locator('button[aria-label="Undo the change to README.md"]').click();
+    await waitCalls(page, 'undo_checkpoint_files');
+    expect((await calls(page, 'undo_checkpoint_files'))[0].args).toMatchObject({ messageId, paths: ['README.md'] });
+    await list.locator('button', { hasText: 'Undo all' }).click();
+    await waitCalls(page, 'undo_checkpoint_files', 2);
+    expect((await calls(page, 'undo_checkpoint_files'))[1].args.paths).toBeUndefined();
+    await page.locator('.message.assistant button[aria-label^="Compare"]').click();
+    await waitCalls(page, 'compare_checkpoint');
+    await page.locator('.message.assistant button[aria-label^="Restore checkpoint"]').click();
+    await waitCalls(page, 'restore_checkpoint');
+    expect((await calls(page, 'restore_checkpoint'))[0].args).toMatchObject({ messageId });
+  });
+});
+
 describe('ask-user cards', () => {
   it('answers text (Ctrl+Enter), choice (button and free text) and confirm (Yes/No)', async () => {
     const { page, id } = await fresh();

@@ -166,6 +166,8 @@
     },
     stop_generation_stream: () => null,
     apply_to_file: () => ({ applied: true }),
+    list_checkpoints: () => harness.checkpoints ?? [],
+    take_proposal_edit: () => harness.proposalEdit ?? { edited: false },
   };
 
   function answer(message) {

@@ -54,8 +54,18 @@ async function conversation(page: Page): Promise<void> {
     { event: 'ToolCall', data: { id: 'w1', tool: 'write_file', args: { path: 'src/parse.ts' } } },
     { event: 'ToolResult', data: { id: 'w1', tool: 'write_file', success: true, output: 'Wrote 4 lines', path: 'src/parse.ts', previousContent: null } },
     { event: 'Chunk', data: { text: answer } },
-    { event: 'Done', data: { usage: { promptTokens: 9120, completionTokens: 412, timeToFirstTokenMs: 640, tokensPerSecond: 38.2, totalDurationMs: 11400, truncated: true, contextLength: 8192 } } },
   ]);
+  const messageId = await page.evaluate(() => document.querySelector('.message.assistant')!.getAttribute('data-message-id'));
+  await page.evaluate((m) => {
+    (window as any).harness.checkpoints = [{ messageId: m, createdAt: 1, files: [
+      { path: 'src/parse.ts', change: 'created', added: 4, removed: 0, binary: false, state: 'pending', byCommand: false },
+      { path: 'src/app.ts', change: 'modified', added: 2, removed: 9, binary: false, state: 'kept', byCommand: false },
+      { path: 'coverage/report.txt', change: 'deleted', added: 0, removed: 12, binary: false, state: 'undone', byCommand: true },
+    ] }];
+  }, messageId);
+  await stream(page, id, [
+    { event: 'Done', data: { usage: { promptTokens: 9120, completionTokens: 412, timeToFirstTokenMs: 640, tokensPerSecond: 38.2, totalDurationMs: 11400, truncated: true, contextLength: 8192 } } },
+  ], { start: 9 });
   await page.waitForSelector('.usage-warning');
   const id2 = await sendMessage(page, 'Now run the tests');
   await stream(page, id2, [{ event: 'Error', data: { message: 'error sending request for url (http://localhost:11434/api/chat): connection refused', code: 'provider' } }]);
@@ -67,7 +77,48 @@ async function pendingCards(page: Page): Promise<void> {
   await stream(page, id, [
     { event: 'Chunk', data: { text: 'I need a few answers and one permission.' } },
     { event: 'ToolCall', data: { id: 'p1', tool: 'bash', args: { command: 'npm install --save-dev vitest@4 && npx vitest init' } } },
-    { event: 'ToolPermission', data: { id: 7, toolCallId: 'p1', tool: 'bash', args: { command: 'npm install --save-dev vitest@4 && npx vitest init' }, reason: 'Installs the test runner the plan needs' } },
+    {
+      event: 'ToolPermission',
+      data: {
+        id: 7,
+        toolCallId: 'p1',
+        tool: 'bash',
+        args: { command: 'rm -rf node_modules && npm install --save-dev vitest@4 > install.log' },
+        reason: 'Installs the test runner the plan needs',
+        commandReview: {
+          command: 'rm -rf node_modules && npm install --save-dev vitest@4 > install.log',
+          cwd: '.',
+          notes: [
+            { kind: 'deletion', text: 'deletes -rf node_modules (rm)' },
+            { kind: 'redirection', text: 'writes to install.log (>)' },
+          ],
+        },
+      },
+    },
+    { event: 'ToolCall', data: { id: 'p2', tool: 'edit_file', args: { path: 'src/parse.ts' } } },
+    {
+      event: 'ToolPermission',
+      data: {
+        id: 10,
+        toolCallId: 'p2',
+        tool: 'edit_file',
+        args: { path: 'src/parse.ts' },
+        reason: 'edits src/parse.ts',
+        proposal: {
+          path: 'src/parse.ts',
+          previousContent: 'x',
+          content: 'y',
+          diff: {
+            added: 2,
+            removed: 1,
+            truncated: false,
+            hunks: [
+              { oldStart: 1, newStart: 1, lines: [' export function parse(query: string) {', "-  return query.split('&');", "+  if (!query) return [];", "+  return query.split('&').filter(Boolean);", ' }'] },
+            ],
+          },
+        },
+      },
+    },
     { event: 'AskUser', data: { id: 8, question: 'Which package manager should I use?', questionType: 'choice', choices: ['npm', 'pnpm', 'bun'] } },
     {
       event: 'AskUserForm',

@@ -144,6 +144,9 @@ describe('chat in a real VS Code', { timeout: 10 * 60_000 }, () => {
 
       const card = await pendingPermission('write_file');
       assert.equal(card.subject, 'notes/hello.txt', `the permission card should show the path; card text: ${card.text}`);
+      const added = await wb.chat.locator('.permission-card.pending .diff-line.add .diff-text').allInnerTexts();
+      assert.deepEqual(added, ['hi'], `the card shows the content before Accept; card text: ${card.text}`);
+      assert.match(card.text, /new file, 1 line\b/, `the card counts the lines: ${card.text}`);
       assert.equal(existsSync(target), false, 'nothing is written before the user accepts');
       await wb.screenshot('2-permission-card');
       await clickPermission('Accept');
@@ -458,7 +461,9 @@ async function pendingPermission(tool) {
     if ((await wb.chat.locator('.permission-card.pending').count()) === 0) return null;
     const text = await card.innerText({ timeout: 1000 });
     if (!text.includes(tool)) return null;
-    return { text, subject: (await card.locator('.permission-subject pre').innerText({ timeout: 1000 })).trim() };
+    // A file change shows its path above the proposed diff; other tools show their subject.
+    const subject = card.locator('.proposal-path, .permission-subject pre').first();
+    return { text, subject: (await subject.innerText({ timeout: 1000 })).trim() };
   });
 }
 

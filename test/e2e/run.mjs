@@ -8,8 +8,8 @@ import { run } from 'node:test';
 import { spec } from 'node:test/reporters';
 import { resolve } from 'node:path';
 
-const files = ['chat.e2e.mjs', 'onboarding.e2e.mjs', 'scaffold.e2e.mjs', 'assets.e2e.mjs', 'inline.e2e.mjs'].map((file) => resolve(import.meta.dirname, file));
-const stream = run({ files, concurrency: 1, timeout: 50 * 60_000 });
+const files = ['chat.e2e.mjs', 'onboarding.e2e.mjs', 'scaffold.e2e.mjs', 'assets.e2e.mjs', 'inline.e2e.mjs', 'edits.e2e.mjs'].map((file) => resolve(import.meta.dirname, file));
+const stream = run({ files, concurrency: 1, timeout: 60 * 60_000 });
 let passed = 0;
 let failed = 0;
 stream.on('test:pass', (event) => {

@@ -7,6 +7,7 @@ import { clearComposer, focusComposer, refreshHistory, session, snapshot as sess
 import { buildApiMessages } from './apiMessages';
 import { allMessages, chatReducer, emptyChat, needsSave, type ChatAction, type ChatState } from './reducer';
 import type { ChatMessage, CompletionEvent, ErrorBanner } from './types';
+import { clearCheckpoints, refreshCheckpoints } from './checkpoints';
 
 export const chat = new Store<ChatState>(emptyChat(newId(), Date.now()));
 
@@ -117,7 +118,12 @@ function listen(channel: Channel<CompletionEvent>): void {
   const channelId = channel.id;
   channel.onmessage = (event) => {
     dispatch({ type: 'event', channelId, event, now: Date.now() }, true);
-    if (chat.get().channelId !== channelId) void saveNow();
+    if (chat.get().channelId !== channelId) {
+      void saveNow();
+      void refreshCheckpoints();
+    } else if (event.event === 'ToolResult' && !['read_file', 'glob', 'grep'].includes(event.data.tool)) {
+      void refreshCheckpoints();
+    }
     else saveSoon(Math.max(SAVE_DURING_STREAM_MS, streamingSize() / SAVE_CHARS_PER_MS));
   };
 }
@@ -157,6 +163,8 @@ function startTurn(user: ChatMessage | null): void {
     maxToolCalls: settings.maxToolCalls,
     options,
     think,
+    // The turn's changes are filed under this chat and answer, so they can be undone.
+    checkpoint: { chatId: chat.get().chatId, messageId: assistant.id },
     onEvent: channel,
   };
   // A workflow turn (and its Regenerate) runs the workflow again with the same model settings.
@@ -268,6 +276,7 @@ function leaveCurrentChat(): void {
 export function newChat(): void {
   leaveCurrentChat();
   dispatch({ type: 'newChat', chatId: newId(), now: Date.now() });
+  clearCheckpoints();
   session.update((s) => ({ ...s, historyOpen: false }));
   connection().persistNow();
   // The next thing to do in a new chat is to type.
@@ -279,6 +288,8 @@ export async function openChat(chatId: string): Promise<void> {
   if (!stored) return;
   leaveCurrentChat();
   dispatch({ type: 'load', chat: stored });
+  clearCheckpoints();
+  void refreshCheckpoints();
   session.update((s) => ({ ...s, historyOpen: false }));
   connection().persistNow();
   focusComposer();
@@ -309,8 +320,8 @@ function wireId(id: string): number | string {
   return /^\d+$/.test(id) ? Number(id) : id;
 }
 
-async function resolvePrompt(id: string, answer: string | Record<string, string | string[]>, command: string, args: Record<string, unknown>): Promise<void> {
-  dispatch({ type: 'promptAnswered', id, answer, now: Date.now() });
+async function resolvePrompt(id: string, answer: string | Record<string, string | string[]>, command: string, args: Record<string, unknown>, edited?: boolean): Promise<void> {
+  dispatch({ type: 'promptAnswered', id, answer, edited, now: Date.now() });
   connection().persistSoon();
   try {
     await invoke(command, args);
@@ -319,9 +330,19 @@ async function resolvePrompt(id: string, answer: string | Record<string, string 
   }
 }
 
-export function answerPermission(id: string, decision: 'accepted' | 'rejected' | 'always_allowed', tool: string): void {
+/**
+ * Answers a permission card. For a proposal the user may have edited in the diff editor, their
+ * version is fetched from the host (which closes the diff) and accepted instead of the proposal.
+ */
+export async function answerPermission(id: string, decision: 'accepted' | 'rejected' | 'always_allowed', tool: string, proposal = false): Promise<void> {
   if (decision === 'always_allowed') void invoke('allow_tool', { tool }).catch(() => {});
-  void resolvePrompt(id, decision, 'resolve_tool_permission', { permissionId: wireId(id), decision });
+  let content: string | undefined;
+  if (proposal) {
+    const taken = await invoke<{ edited: boolean; content?: string } | null>('take_proposal_edit', { permissionId: id }).catch(() => null);
+    if (taken?.edited && typeof taken.content === 'string' && decision !== 'rejected') content = taken.content;
+  }
+  const args = { permissionId: wireId(id), decision, ...(content !== undefined ? { content } : {}) };
+  await resolvePrompt(id, decision, 'resolve_tool_permission', args, content !== undefined);
 }
 
 export function answerAsk(id: string, answer: string): void {
@@ -366,4 +387,5 @@ export async function initChat(): Promise<void> {
   const restored = { ...now, messages: [...base.filter((m) => !skip.has(m.id)), ...now.messages] };
   chat.set({ ...restored, dirtyFrom: Math.min(c.unsaved.fromIndex, restored.messages.length), storedLength: stored.length });
   void saveNow();
+  void refreshCheckpoints();
 }

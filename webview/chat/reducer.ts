@@ -28,7 +28,7 @@ export type ChatAction =
   | { type: 'event'; channelId: number; event: CompletionEvent; now: number }
   | { type: 'stopRequested' }
   | { type: 'streamFailed'; channelId: number; error: ErrorBanner; now: number }
-  | { type: 'promptAnswered'; id: string; answer: string | Record<string, string | string[]>; now?: number }
+  | { type: 'promptAnswered'; id: string; answer: string | Record<string, string | string[]>; edited?: boolean; now?: number }
   | { type: 'rename'; chatId: string; title: string }
   | { type: 'deleteFrom'; index: number }
   | { type: 'markSaved'; end: number; storedLength: number }
@@ -71,7 +71,7 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       if (action.channelId !== state.channelId || !state.streaming) return state;
       return finish(state, { ...state.streaming, error: { message: action.error.message, code: action.error.code } }, action.now, action.error);
     case 'promptAnswered':
-      return answerPrompt(state, action.id, action.answer, action.now);
+      return answerPrompt(state, action.id, action.answer, action.edited, action.now);
     case 'rename':
       return action.chatId === state.chatId ? { ...state, title: action.title } : state;
     case 'deleteFrom': {
@@ -128,7 +128,18 @@ function applyEvent(state: ChatState, turn: ChatMessage, event: CompletionEvent,
       const data = event.data;
       const id = String(data.id);
       if (turn.prompts?.[id]) return state;
-      const prompt: PromptCard = { kind: 'permission', id, toolCallId: data.toolCallId, tool: data.tool, args: data.args ?? {}, reason: data.reason ?? undefined, status: 'pending', shownAt: now };
+      const prompt: PromptCard = {
+        kind: 'permission',
+        id,
+        toolCallId: data.toolCallId,
+        tool: data.tool,
+        args: data.args ?? {},
+        reason: data.reason ?? undefined,
+        proposal: data.proposal ?? undefined,
+        commandReview: data.commandReview ?? undefined,
+        status: 'pending',
+        shownAt: now,
+      };
       const tool = turn.tools?.[data.toolCallId];
       const tools = tool ? { ...turn.tools, [tool.id]: { ...tool, status: 'awaiting_permission' as const } } : turn.tools;
       return withTurn(state, { ...turn, tools, prompts: { ...turn.prompts, [id]: prompt }, parts: [...(turn.parts ?? []), { kind: 'prompt', id }] });
@@ -212,13 +223,19 @@ function addWait(waitedMs: number | undefined, prompt: PromptCard, now: number |
 /**
  * Pending prompts and running tools of a turn that is over can no longer be answered or finish.
  * With `now` (a turn ending), the time pending prompts waited counts as waiting for the user.
+ * A settled proposal keeps its diff but drops its two whole texts: the tool's result has the file's
+ * texts, and the saved chat should not hold every file twice more.
  */
 function expirePrompts(message: ChatMessage, now?: number): ChatMessage {
   let { prompts, tools, waitedMs } = message;
   for (const p of Object.values(prompts ?? {})) {
-    if (p.status !== 'pending') continue;
-    prompts = { ...prompts, [p.id]: { ...p, status: 'expired' } as PromptCard };
-    waitedMs = addWait(waitedMs, p, now);
+    const status = p.status === 'pending' ? 'expired' : p.status;
+    if (p.status === 'pending') waitedMs = addWait(waitedMs, p, now);
+    const slim = p.kind === 'permission' && p.proposal && (p.proposal.content !== '' || p.proposal.previousContent);
+    if (status !== p.status || slim) {
+      const proposal = p.kind === 'permission' && p.proposal ? { ...p.proposal, content: '', previousContent: p.proposal.previousContent === null ? null : '' } : undefined;
+      prompts = { ...prompts, [p.id]: { ...p, status, ...(proposal ? { proposal } : {}) } as PromptCard };
+    }
   }
   for (const t of Object.values(tools ?? {})) {
     if (t.status === 'running' || t.status === 'awaiting_permission' || t.status === 'forming') tools = { ...tools, [t.id]: { ...t, status: 'interrupted' } };
@@ -226,11 +243,11 @@ function expirePrompts(message: ChatMessage, now?: number): ChatMessage {
   return prompts === message.prompts && tools === message.tools ? message : { ...message, prompts, tools, waitedMs };
 }
 
-function answerPrompt(state: ChatState, id: string, answer: string | Record<string, string | string[]>, now?: number): ChatState {
+function answerPrompt(state: ChatState, id: string, answer: string | Record<string, string | string[]>, edited?: boolean, now?: number): ChatState {
   const turn = state.streaming;
   const prompt = turn?.prompts?.[id];
   if (!turn || !prompt || prompt.status !== 'pending') return state;
-  const answered = { ...prompt, status: 'answered', answer } as PromptCard;
+  const answered = { ...prompt, status: 'answered', answer, ...(edited ? { edited } : {}) } as PromptCard;
   let tools = turn.tools;
   // Whatever the decision, the tool now waits for its ToolResult (a rejection arrives as a failure).
   const tool = prompt.kind === 'permission' ? tools?.[prompt.toolCallId] : undefined;

@@ -10,8 +10,12 @@ import type { ModelDetails } from '../../src/protocol/generated/ModelDetails';
 import type { ModelOptions } from '../../src/protocol/generated/ModelOptions';
 import type { ModelPreset } from '../../src/protocol/generated/ModelPreset';
 import type { Usage } from '../../src/protocol/generated/Usage';
+import type { Proposal } from '../../src/protocol/generated/Proposal';
+import type { CommandReview } from '../../src/protocol/generated/CommandReview';
+import type { ChangedFile } from '../../src/protocol/generated/ChangedFile';
+import type { CheckpointSummary } from '../../src/protocol/generated/CheckpointSummary';
 
-export type { CompletionEvent, FormField, ModelDetails, ModelOptions, ModelPreset, Usage };
+export type { ChangedFile, CheckpointSummary, CommandReview, CompletionEvent, FormField, ModelDetails, ModelOptions, ModelPreset, Proposal, Usage };
 
 /** One message of a generate_completion_stream request (ARCHITECTURE.md, "The wire"). */
 export type ApiMessage = Omit<Message, 'role'> & { role: 'system' | 'user' | 'assistant' | 'tool' };
@@ -38,7 +42,22 @@ export type PromptStatus = 'pending' | 'answered' | 'expired';
 
 /** A question the agent waits on: a tool permission, an ask_user or an ask_user_form. */
 export type PromptCard = (
-  | { kind: 'permission'; id: string; toolCallId: string; tool: string; args: Record<string, unknown>; reason?: string; status: PromptStatus; answer?: string }
+  | {
+      kind: 'permission';
+      id: string;
+      toolCallId: string;
+      tool: string;
+      args: Record<string, unknown>;
+      reason?: string;
+      /** write_file / edit_file: the change before it is made (its texts are dropped once answered). */
+      proposal?: Proposal;
+      /** bash: the command, its cwd and what needs care. */
+      commandReview?: CommandReview;
+      status: PromptStatus;
+      answer?: string;
+      /** The user accepted their own edit of the proposal. */
+      edited?: boolean;
+    }
   | { kind: 'ask'; id: string; question: string; questionType: 'text' | 'choice' | 'confirm'; choices: string[]; status: PromptStatus; answer?: string }
   | { kind: 'form'; id: string; title: string; fields: FormField[]; status: PromptStatus; answer?: Record<string, string | string[]> }
 ) & {

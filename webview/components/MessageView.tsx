@@ -13,6 +13,9 @@ import { ToolCardView } from './ToolCardView';
 import { TextArea } from './fields';
 import { IconButton } from './IconButton';
 import { UsageLine } from './UsageLine';
+import { ChangedFiles } from './ChangedFiles';
+import { checkpoints, compareCheckpoint, restoreCheckpoint } from '../chat/checkpoints';
+import { useStore } from '../state/store';
 import { imageSource } from '../session/images';
 import { ErrorCard } from './ErrorCard';
 
@@ -74,6 +77,7 @@ function UserMessage({ message, index, busy }: { message: ChatMessage; index: nu
 function AssistantMessage({ message, index, streaming, last, busy }: { message: ChatMessage; index: number; streaming: boolean; last: boolean; busy: boolean }) {
   const parts = message.parts ?? (message.content ? [{ kind: 'text', text: message.content, thinking: '' } as Part] : []);
   const lastPart = parts[parts.length - 1];
+  const changed = useStore(checkpoints, (all) => all[message.id]);
   return (
     <div class={`message assistant${streaming ? ' streaming' : ''}`} data-message-id={message.id} data-index={index} aria-busy={streaming}>
       <div class="message-role">
@@ -83,6 +87,10 @@ function AssistantMessage({ message, index, streaming, last, busy }: { message: 
           <span class="message-actions">
             <IconButton icon="copy" label="Copy answer" onClick={() => void invoke('copy_text', { text: message.content })} />
             {last && <IconButton icon="refresh" label="Regenerate" disabled={busy} onClick={() => regenerate()} />}
+            {changed && <IconButton icon="diff-multiple" label="Compare: what this answer changed" onClick={() => compareCheckpoint(message.id)} />}
+            {changed && (
+              <IconButton icon="history" label="Restore checkpoint: files back to before this answer" disabled={busy} onClick={() => void restoreCheckpoint(message.id)} />
+            )}
             <IconButton icon="trash" label="Delete from here" disabled={busy} onClick={() => deleteFrom(index)} />
           </span>
         )}
@@ -110,6 +118,7 @@ function AssistantMessage({ message, index, streaming, last, busy }: { message: 
       {streaming && <TurnStatus message={message} />}
       {message.error && <ErrorCard class="message-error" message={message.error.message} code={message.error.code} onRetry={last && !busy ? () => regenerate() : undefined} />}
       {message.doneReason === 'cancelled' && <div class="message-note">Stopped.</div>}
+      {changed && !streaming && <ChangedFiles messageId={message.id} files={changed} busy={busy} />}
       {!streaming && <UsageLine message={message} />}
     </div>
   );

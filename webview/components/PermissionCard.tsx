@@ -1,16 +1,18 @@
-// The agent asks to run a tool: the exact command or path, why, and Accept / Reject / Always Allow
-// with their shortcuts on the buttons. Focus moves to the card when it appears, and after an
-// answer to the next card waiting or the composer.
+// The agent asks to run a tool: what exactly will happen (a proposed file change as a diff, a
+// reviewed shell command, or the arguments), why, and Accept / Reject / Always Allow with their
+// shortcuts on the buttons. Focus moves to the card when it appears, and after an answer to the
+// next card waiting or the composer.
 import { useEffect, useRef } from 'preact/hooks';
 import { answerPermission } from '../chat/controller';
 import type { PromptCard } from '../chat/types';
 import { ACCEPT_ARIA, ACCEPT_KEYS, focusAfterAnswer, isFirstPending, REJECT_ARIA, REJECT_KEYS } from './keys';
+import { CommandReviewView, ProposalView } from './ProposalView';
 
 type Permission = Extract<PromptCard, { kind: 'permission' }>;
 
 const ANSWERED: Record<string, string> = { accepted: 'Accepted', rejected: 'Rejected', always_allowed: `Always allowed` };
 
-/** What exactly will happen: the shell command, the file path, or the arguments. */
+/** What exactly will happen when there is no proposal or review: the command, the path, or the arguments. */
 function subject(prompt: Permission): { label: string; text: string } {
   const { tool, args } = prompt;
   if ((tool === 'bash' || tool === 'run_shell_command') && typeof args.command === 'string') return { label: 'Command', text: args.command };
@@ -26,12 +28,25 @@ export function PermissionCard({ prompt }: { prompt: Permission }) {
   useEffect(() => {
     if (pending && isFirstPending(ref.current)) ref.current?.focus();
   }, [pending]);
-  const { label, text } = subject(prompt);
+  const titleId = `perm-title-${prompt.id}`;
+  const hasProposal = !!prompt.proposal;
   const answer = (decision: 'accepted' | 'rejected' | 'always_allowed') => {
-    answerPermission(prompt.id, decision, prompt.tool);
+    void answerPermission(prompt.id, decision, prompt.tool, hasProposal);
     focusAfterAnswer();
   };
-  const titleId = `perm-title-${prompt.id}`;
+  let body;
+  if (prompt.proposal) body = <ProposalView proposal={prompt.proposal} permissionId={prompt.id} pending={pending} />;
+  else if (prompt.commandReview) body = <CommandReviewView review={prompt.commandReview} />;
+  else {
+    const { label, text } = subject(prompt);
+    body = (
+      <div class="permission-subject">
+        <span class="subject-label">{label}</span>
+        <pre>{text}</pre>
+      </div>
+    );
+  }
+  const outcome = prompt.status === 'expired' ? 'No longer waiting for an answer.' : ANSWERED[String(prompt.answer)] ?? 'Answered';
   return (
     <div ref={ref} class={`prompt-card permission-card ${prompt.status}`} tabIndex={-1} role="group" aria-labelledby={titleId} data-prompt-id={prompt.id}>
       <div class="prompt-title" id={titleId}>
@@ -40,10 +55,7 @@ export function PermissionCard({ prompt }: { prompt: Permission }) {
           Allow <code>{prompt.tool}</code>?
         </span>
       </div>
-      <div class="permission-subject">
-        <span class="subject-label">{label}</span>
-        <pre>{text}</pre>
-      </div>
+      {body}
       {prompt.reason && <div class="permission-reason">Why: {prompt.reason}</div>}
       {pending ? (
         <div class="prompt-actions">
@@ -58,7 +70,10 @@ export function PermissionCard({ prompt }: { prompt: Permission }) {
           </vscode-button>
         </div>
       ) : (
-        <div class="prompt-outcome">{prompt.status === 'expired' ? 'No longer waiting for an answer.' : ANSWERED[String(prompt.answer)] ?? 'Answered'}</div>
+        <div class="prompt-outcome">
+          {outcome}
+          {prompt.edited && ' (with your edits)'}
+        </div>
       )}
     </div>
   );

@@ -60,7 +60,7 @@ export function onGlobalKeyDown(e: KeyboardEvent): void {
     const permission = pendingPermission();
     if (!permission) return;
     e.preventDefault();
-    answerPermission(permission.id, e.shiftKey ? 'rejected' : 'accepted', permission.tool);
+    void answerPermission(permission.id, e.shiftKey ? 'rejected' : 'accepted', permission.tool, !!permission.proposal);
     focusAfterAnswer();
   }
 }

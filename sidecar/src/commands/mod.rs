@@ -2,6 +2,7 @@
 
 pub mod ai;
 pub mod bonsai;
+pub mod checkpoints;
 pub mod export;
 pub mod fs;
 pub mod http;

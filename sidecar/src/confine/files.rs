@@ -236,6 +236,27 @@ impl Root {
         Ok(WriteOutcome { created: existing.is_none() })
     }
 
+    /// Creates `path` with `bytes`, failing with `AlreadyExists` if something is there already
+    /// (a file someone created meanwhile is never replaced). Like `write_atomic`, the data goes to
+    /// a temporary file first; it is then hard-linked to the target name, which fails instead of
+    /// replacing an existing name, and the temporary name is removed.
+    pub fn write_new(&self, path: &RelPath, bytes: &[u8]) -> Result<(), FsError> {
+        let Some(parent) = path.parent() else {
+            return Err(FsError::Io(io::Error::from(io::ErrorKind::IsADirectory)));
+        };
+        self.create_dir_all(&parent)?;
+        let file_name = path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
+        let temp = parent.join(&temp_name(&file_name));
+        let mut options = OpenOptions::new();
+        options.write(true).create_new(true);
+        let mut file = self.dir().open_with(temp.as_path(), &options).map_err(FsError::from_io)?;
+        let written = file.write_all(bytes).and_then(|()| file.flush());
+        drop(file);
+        let linked = written.and_then(|()| self.dir().hard_link(temp.as_path(), self.dir(), path.as_path()));
+        let _ = self.dir().remove_file(temp.as_path());
+        linked.map_err(FsError::from_io)
+    }
+
     /// Deletes the file or symlink `path` (never what a link points to).
     pub fn remove_file(&self, path: &RelPath) -> Result<(), FsError> {
         self.dir().remove_file(path.as_path()).map_err(FsError::from_io)

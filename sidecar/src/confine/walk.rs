@@ -16,8 +16,10 @@ use std::path::{Path, PathBuf};
 /// Folders no walk enters: version-control internals and installed dependencies.
 const ALWAYS_SKIPPED: &[&str] = &[".git", "node_modules"];
 
-/// Where the walker starts, as a path the OS resolves to the root's open handle.
-fn start_path(root: &Root) -> PathBuf {
+/// A path the OS resolves to the root's open handle (on Linux `/proc/self/fd/<n>`): where walks
+/// start, and what a file-system watcher watches, so neither goes by the path string the root was
+/// opened from. Only names found beneath it are ever used, and they are opened beneath the root.
+pub fn handle_path(root: &Root) -> PathBuf {
     #[cfg(target_os = "linux")]
     {
         use std::os::fd::AsRawFd;
@@ -33,9 +35,16 @@ fn start_path(root: &Root) -> PathBuf {
 /// in the walker's order, with its path relative to the root and its metadata. `.git`,
 /// `node_modules` and git-ignored files are skipped (`.gitignore` is honoured outside git
 /// repositories too). `visit` may stop the walk by returning `Break`.
-pub fn regular_files(
+pub fn regular_files(root: &Root, base: &RelPath, visit: impl FnMut(&RelPath, &Metadata) -> ControlFlow<()>) -> Result<(), FsError> {
+    regular_files_to_depth(root, base, None, visit)
+}
+
+/// `regular_files`, going at most `max_depth` levels below `base` (1: the files directly in it).
+/// The ignore files of `base`'s parent folders apply, as they do to a walk from the root.
+pub fn regular_files_to_depth(
     root: &Root,
     base: &RelPath,
+    max_depth: Option<usize>,
     mut visit: impl FnMut(&RelPath, &Metadata) -> ControlFlow<()>,
 ) -> Result<(), FsError> {
     let base_metadata = root.metadata(base)?;
@@ -43,12 +52,13 @@ pub fn regular_files(
         let _ = visit(base, &base_metadata);
         return Ok(());
     }
-    let start = start_path(root);
+    let start = handle_path(root);
     let walk_from = start.join(base.as_path());
     let walker = WalkBuilder::new(&walk_from)
         .hidden(false)
         .require_git(false)
         .follow_links(false)
+        .max_depth(max_depth)
         .filter_entry(|entry| !ALWAYS_SKIPPED.iter().any(|skipped| entry.file_name() == *skipped))
         .build();
     for entry in walker.flatten() {

@@ -98,6 +98,14 @@ pub struct ToolPermissionEvent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub reason: Option<String>,
+    /// For `write_file` and `edit_file`: the change, before it is made (design.md §6).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub proposal: Option<crate::protocol::review::Proposal>,
+    /// For `bash`: the command, its working directory and what it will do that needs care.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub command_review: Option<crate::protocol::review::CommandReview>,
 }
 
 /// The outcome of one tool call.
@@ -421,6 +429,10 @@ pub struct CompletionRequest {
     /// filled by the host); `assets/generated` when absent.
     #[serde(default)]
     pub images_folder: Option<String>,
+    /// Where this turn's checkpoint is filed (the chat and the assistant message being answered).
+    /// Without it the turn's changes are not recorded and cannot be restored.
+    #[serde(default)]
+    pub checkpoint: Option<crate::protocol::checkpoint::CheckpointTarget>,
 }
 
 /// `toolChoice` of a completion: `"auto"` (the default: sent as such), `"required"` (the first
@@ -508,6 +520,11 @@ pub struct ResolveToolPermissionParams {
     /// `ToolPermission.id`.
     pub permission_id: u32,
     pub decision: ToolPermissionDecision,
+    /// With `accepted`/`always_allowed` for a proposal: the whole file as the user accepted it,
+    /// when they edited the proposal (in the diff editor) before accepting. Absent: as proposed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub content: Option<String>,
 }
 
 /// Params of `resolve_ask_user`.

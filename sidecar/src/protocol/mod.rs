@@ -14,12 +14,15 @@ pub mod ai;
 pub mod bonsai;
 pub mod channel;
 pub mod export;
+pub mod checkpoint;
+pub mod editor;
 pub mod fs;
 pub mod http;
 pub mod inline;
 pub mod models;
 pub mod presets;
 pub mod process;
+pub mod review;
 pub mod rpc;
 pub mod search;
 pub mod workflows;
@@ -110,6 +113,17 @@ pub fn exported_types() -> Vec<Exporter> {
         // inline
         export::<inline::InlineRequest>,
         export::<inline::InlineResult>,
+        // the host's editors (sidecar → host requests)
+        export::<editor::ReadDocumentParams>,
+        export::<editor::ReadDocumentResult>,
+        export::<editor::ApplyEditParams>,
+        export::<editor::ApplyEditResult>,
+        // checkpoints
+        export::<checkpoint::ChatCheckpointsParams>,
+        export::<checkpoint::CheckpointSummary>,
+        export::<checkpoint::CheckpointSelection>,
+        export::<checkpoint::RestorePlan>,
+        export::<checkpoint::RestoreResult>,
         // scaffold
         export::<scaffold::TemplateInfo>,
         export::<scaffold::ScaffoldProjectParams>,

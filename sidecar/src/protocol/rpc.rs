@@ -35,12 +35,17 @@ pub struct InitializeCapabilities {
     /// Which package manager the `bun_*` process commands and scaffolding run (`auto` when absent).
     #[serde(default)]
     pub package_manager: PackageManager,
+    /// The host answers `editor/readDocument` and `editor/applyEdit` (`protocol::editor`), so the
+    /// agent reads and writes open documents through VS Code's editors. Without it the sidecar
+    /// works on the files on disk alone.
+    #[serde(default)]
+    pub editor_documents: bool,
 }
 
 impl Default for InitializeCapabilities {
     /// What a host that says nothing gets: an untrusted workspace.
     fn default() -> Self {
-        InitializeCapabilities { workspace_trusted: false, allowed_hosts: Vec::new(), package_manager: PackageManager::Auto }
+        InitializeCapabilities { workspace_trusted: false, allowed_hosts: Vec::new(), package_manager: PackageManager::Auto, editor_documents: false }
     }
 }
 
@@ -58,6 +63,7 @@ impl<'de> Deserialize<'de> for InitializeCapabilities {
         if let Some(manager) = fields.get("packageManager").and_then(|manager| serde_json::from_value(manager.clone()).ok()) {
             capabilities.package_manager = manager;
         }
+        capabilities.editor_documents = fields.get("editorDocuments") == Some(&serde_json::Value::Bool(true));
         Ok(capabilities)
     }
 }

@@ -110,6 +110,21 @@ impl Outbox {
         }
     }
 
+    /// Queues a request `{ jsonrpc, id, method, params }` to the host (see `rpc::host`).
+    pub fn request(&self, id: &str, method: &str, params: &impl Serialize) -> bool {
+        #[derive(Serialize)]
+        struct Request<'a, P> {
+            jsonrpc: &'static str,
+            id: &'a str,
+            method: &'a str,
+            params: &'a P,
+        }
+        match serde_json::to_vec(&Request { jsonrpc: "2.0", id, method, params }) {
+            Ok(body) => self.send_body(body),
+            Err(_) => false,
+        }
+    }
+
     /// Queues a success response for request `id`.
     pub fn respond_ok(&self, id: &Value, result: Value) -> bool {
         let body = serde_json::json!({ "jsonrpc": "2.0", "id": id, "result": result });

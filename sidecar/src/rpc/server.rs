@@ -1,7 +1,8 @@
 //! The server loop: reads frames from stdin, answers `initialize`/`shutdown`, dispatches commands
-//! to their handlers as concurrent tasks, routes `$/cancelRequest`, and writes every outgoing frame
-//! from one writer task. It exits on `exit` or on EOF on stdin (the host died), killing the
-//! processes it started, so no sidecar or child is left orphaned.
+//! to their handlers as concurrent tasks, routes `$/cancelRequest` and the host's responses to the
+//! sidecar's own requests (`rpc::host`), and writes every outgoing frame from one writer task.
+//! It exits on `exit` or on EOF on stdin (the host died), killing the processes it started, so
+//! no sidecar or child is left orphaned; the sidecar's requests still waiting fail at once.
 //!
 //! Invariants: every request gets exactly one response (cancelled and panicking ones included);
 //! bad input gets an error response and the loop keeps serving; nothing but frames reaches stdout.
@@ -13,6 +14,7 @@ use crate::error::{codes, AppError};
 use crate::permissions::GrantedGroups;
 use crate::protocol::rpc::{InitializeParams, InitializeResult};
 use crate::rpc::codec::{Frame, LspCodec};
+use crate::rpc::host::HostClient;
 use crate::rpc::incoming::{self, Incoming};
 use crate::rpc::outbox::Outbox;
 use crate::workspace::Workspace;
@@ -62,6 +64,7 @@ where
             let _ = writer_done.send(());
         })
         .expect("the writer thread starts");
+    let host = HostClient::new(outbox.clone());
     let state = Arc::new(SidecarState::default());
     let root_cancel = CancellationToken::new();
     let in_flight: InFlight = Arc::default();
@@ -100,8 +103,12 @@ where
                 }
                 continue;
             }
-            // The sidecar sends no requests, so there is nothing to match a response to.
-            Incoming::Response(_) => continue,
+            // A response to one of the sidecar's own requests (`rpc::host`); one that matches none
+            // (it came after its timeout) has nobody left to tell.
+            Incoming::Response(message) => {
+                host.answer(&message);
+                continue;
+            }
             Incoming::Invalid { id, error } => {
                 if let Some(id) = id {
                     outbox.respond_err(&id, &error);
@@ -111,7 +118,7 @@ where
         };
         match method.as_str() {
             "initialize" => {
-                let reply = initialize(&state, params);
+                let reply = initialize(&state, &host, params);
                 respond(&outbox, &id, reply);
             }
             "shutdown" => {
@@ -134,6 +141,7 @@ where
                     session,
                     cancel: root_cancel.child_token(),
                     outbox: outbox.clone(),
+                    host: host.clone(),
                 };
                 spawn_request(context, id, method, params, in_flight.clone());
             }
@@ -141,7 +149,9 @@ where
     };
 
     root_cancel.cancel();
+    host.close();
     state.processes.kill_all().await;
+    drop(host);
     drop(outbox);
     // Let queued frames (final responses, terminal channel messages) reach the host if it listens.
     let _ = tokio::time::timeout(Duration::from_millis(500), writer).await;
@@ -155,7 +165,7 @@ fn respond(outbox: &Outbox, id: &Value, reply: Result<Value, AppError>) {
     };
 }
 
-fn initialize(state: &SidecarState, params: Value) -> Result<Value, AppError> {
+fn initialize(state: &SidecarState, host: &HostClient, params: Value) -> Result<Value, AppError> {
     let params: InitializeParams = dispatch::parse_params("initialize", params)?;
     if params.protocol_version != crate::PROTOCOL_VERSION {
         return Err(AppError::new(
@@ -177,6 +187,7 @@ fn initialize(state: &SidecarState, params: Value) -> Result<Value, AppError> {
         granted: GrantedGroups::load(params.capabilities.workspace_trusted)?,
         allowed_hosts: params.capabilities.allowed_hosts,
         package_manager: params.capabilities.package_manager,
+        editors: crate::editor::Editors::from_host(host.clone(), params.capabilities.editor_documents),
     };
     state
         .session

@@ -4,10 +4,12 @@
 //! fault, model lists and pulls, the recorded streams of real servers replayed (`replay`), and
 //! `generate_inline`. The helpers live here; the tests in `ai/`.
 
+mod checkpoints;
 mod faults;
 mod gate;
 mod inline;
 mod lists;
+mod proposals;
 mod project_tools;
 mod real_server;
 mod replay;

@@ -51,6 +51,9 @@ pub struct Options {
     pub no_workspace: bool,
     /// Extra environment for the sidecar process (e.g. a PATH without bun).
     pub env: Vec<(String, String)>,
+    /// `capabilities.editorDocuments`: the sidecar asks about open documents (answer with
+    /// `Sidecar::answer_host_requests`).
+    pub editor_documents: bool,
 }
 
 impl Default for Options {
@@ -61,6 +64,7 @@ impl Default for Options {
             package_manager: "bun".to_string(),
             no_workspace: false,
             env: Vec::new(),
+            editor_documents: false,
         }
     }
 }
@@ -76,14 +80,23 @@ struct Inbox {
     arrivals: HashMap<u64, Vec<f64>>,
     /// Other notifications, and responses with a null id (parse errors).
     other: Vec<Value>,
+    /// Requests the sidecar sent to the host (`editor/*`), in arrival order.
+    host_requests: Vec<Value>,
     /// Frames that could not be read (a sidecar bug: stdout must carry frames only).
     bad_frames: Vec<String>,
     /// stdout reached EOF.
     closed: bool,
 }
 
+/// Answers a request the sidecar sends to the host: `(method, params)` → result or `(code, message)`.
+pub type HostResponder = Box<dyn Fn(&str, &Value) -> Result<Value, RpcError> + Send>;
+
 struct Shared {
     inbox: Mutex<Inbox>,
+    /// Answers the sidecar's requests to the host; without one they go unanswered.
+    responder: Mutex<Option<HostResponder>>,
+    /// The sidecar's stdin, shared with the reader thread, which writes the responses.
+    stdin: Mutex<Option<ChildStdin>>,
     changed: Condvar,
     /// While true the reader thread stops reading stdout (a host that stalls).
     paused: std::sync::atomic::AtomicBool,
@@ -92,7 +105,6 @@ struct Shared {
 /// A running sidecar with its temp directories. Killed when dropped.
 pub struct Sidecar {
     child: Child,
-    stdin: Option<ChildStdin>,
     shared: Arc<Shared>,
     stderr: Arc<Mutex<String>>,
     next_id: i64,
@@ -130,6 +142,8 @@ impl Sidecar {
         let stderr_pipe = child.stderr.take().expect("piped stderr");
         let shared = Arc::new(Shared {
             inbox: Mutex::new(Inbox::default()),
+            responder: Mutex::new(None),
+            stdin: Mutex::new(child.stdin.take()),
             changed: Condvar::new(),
             paused: std::sync::atomic::AtomicBool::new(false),
         });
@@ -150,7 +164,6 @@ impl Sidecar {
             });
         }
         Sidecar {
-            stdin: child.stdin.take(),
             child,
             shared,
             stderr,
@@ -188,6 +201,7 @@ impl Sidecar {
                 "workspaceTrusted": self.options.trusted,
                 "allowedHosts": self.options.allowed_hosts,
                 "packageManager": self.options.package_manager,
+                "editorDocuments": self.options.editor_documents,
             }
         })
     }
@@ -205,9 +219,21 @@ impl Sidecar {
 
     /// Writes raw bytes to the sidecar's stdin (for malformed-input tests).
     pub fn send_raw(&mut self, bytes: &[u8]) {
-        let stdin = self.stdin.as_mut().expect("stdin is open");
+        let mut stdin = self.shared.stdin.lock().unwrap();
+        let stdin = stdin.as_mut().expect("stdin is open");
         stdin.write_all(bytes).expect("write to the sidecar");
         stdin.flush().expect("flush to the sidecar");
+    }
+
+    /// From now on the sidecar's requests to the host are answered by `responder`, on the reader
+    /// thread, as the extension host's `connection.onRequest` handlers would.
+    pub fn answer_host_requests(&self, responder: impl Fn(&str, &Value) -> Result<Value, RpcError> + Send + 'static) {
+        *self.shared.responder.lock().unwrap() = Some(Box::new(responder));
+    }
+
+    /// The requests the sidecar sent to the host so far (`{id, method, params}`).
+    pub fn host_requests(&self) -> Vec<Value> {
+        self.shared.inbox.lock().unwrap().host_requests.clone()
     }
 
     /// Frames and sends one JSON message.
@@ -326,7 +352,7 @@ impl Sidecar {
 
     /// Closes the sidecar's stdin (the host went away).
     pub fn close_stdin(&mut self) {
-        self.stdin.take();
+        self.shared.stdin.lock().unwrap().take();
     }
 
     /// Waits for the sidecar to exit; `None` if it is still running after `timeout`.
@@ -429,8 +455,12 @@ fn read_frames(stdout: impl Read, shared: &Shared) {
         }
         match read_frame(&mut reader) {
             Ok(Some(body)) => {
+                let parsed = serde_json::from_slice::<Value>(&body);
+                if let Some(request) = parsed.as_ref().ok().filter(|m| m.get("method").is_some() && m.get("id").is_some()) {
+                    answer_host_request(shared, request);
+                }
                 let mut inbox = shared.inbox.lock().unwrap();
-                match serde_json::from_slice::<Value>(&body) {
+                match parsed {
                     Ok(message) => file_message(&mut inbox, message),
                     Err(err) => inbox.bad_frames.push(format!("{err}: {}", String::from_utf8_lossy(&body))),
                 }
@@ -448,8 +478,27 @@ fn read_frames(stdout: impl Read, shared: &Shared) {
     shared.changed.notify_all();
 }
 
+/// Answers one request of the sidecar's with the test's responder (if it set one).
+fn answer_host_request(shared: &Shared, request: &Value) {
+    let responder = shared.responder.lock().unwrap();
+    let Some(responder) = responder.as_ref() else { return };
+    let method = request["method"].as_str().unwrap_or("");
+    let response = match responder(method, &request["params"]) {
+        Ok(result) => json!({ "jsonrpc": "2.0", "id": request["id"], "result": result }),
+        Err((code, message)) => json!({ "jsonrpc": "2.0", "id": request["id"], "error": { "code": code, "message": message } }),
+    };
+    let body = serde_json::to_vec(&response).unwrap();
+    let mut frame = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+    frame.extend_from_slice(&body);
+    if let Some(stdin) = shared.stdin.lock().unwrap().as_mut() {
+        let _ = stdin.write_all(&frame).and_then(|()| stdin.flush());
+    }
+}
+
 fn file_message(inbox: &mut Inbox, message: Value) {
-    if message.get("method").and_then(Value::as_str) == Some("channel") {
+    if message.get("method").is_some() && message.get("id").is_some_and(|id| !id.is_null()) {
+        inbox.host_requests.push(message);
+    } else if message.get("method").and_then(Value::as_str) == Some("channel") {
         let id = message["params"]["id"].as_u64().unwrap_or(u64::MAX);
         inbox.channels.entry(id).or_default().push(message["params"].clone());
         inbox.arrivals.entry(id).or_default().push(now_ms());

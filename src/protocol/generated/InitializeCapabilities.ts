@@ -19,4 +19,10 @@ allowedHosts: Array<string>,
 /**
  * Which package manager the `bun_*` process commands and scaffolding run (`auto` when absent).
  */
-packageManager: PackageManager, };
+packageManager: PackageManager, 
+/**
+ * The host answers `editor/readDocument` and `editor/applyEdit` (`protocol::editor`), so the
+ * agent reads and writes open documents through VS Code's editors. Without it the sidecar
+ * works on the files on disk alone.
+ */
+editorDocuments: boolean, };

@@ -8,4 +8,9 @@ export type ResolveToolPermissionParams = {
 /**
  * `ToolPermission.id`.
  */
-permissionId: number, decision: ToolPermissionDecision, };
+permissionId: number, decision: ToolPermissionDecision, 
+/**
+ * With `accepted`/`always_allowed` for a proposal: the whole file as the user accepted it,
+ * when they edited the proposal (in the diff editor) before accepting. Absent: as proposed.
+ */
+content?: string, };

@@ -1,12 +1,14 @@
 // The extension-host integration suite, run inside a real VS Code by test/electron/run.mjs:
 // activation, contributions, the host commands through the invoke router (as the webview calls
-// them), chat persistence, Always Allow, the chat views, and the sidecar when it is built.
+// them), chat persistence, Always Allow, the chat views, the sidecar when it is built, and the
+// answers to the sidecar's editor requests against real TextDocuments (the version check).
 import * as assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { PrototyperApi } from '../../../src/extension';
 import type { ChatSettings, StoredChat } from '../../../src/protocol/webviewMessages';
+import { applyEdit, readDocument } from '../../../src/edits/editorDocuments';
 import { runAll, test, waitFor } from './harness';
 
 const EXTENSION_ID = 'prototyper.prototyper-vscode';
@@ -139,6 +141,32 @@ test('the sidecar becomes ready when built, else reports how to build it', async
     assert.match(api.supervisor.status.message ?? '', /npm run build/);
   }
 }, 40_000);
+
+test('editor requests read an open dirty document and edit it only at the version read, unsaved', async () => {
+  const root = vscode.workspace.workspaceFolders![0].uri;
+  const file = vscode.Uri.joinPath(root, 'src', 'greeting.ts');
+  const onDisk = new TextDecoder().decode(await vscode.workspace.fs.readFile(file));
+  const editor = await vscode.window.showTextDocument(file);
+  await editor.edit((edit) => edit.insert(new vscode.Position(0, 0), '// typed, not saved\n'));
+  const document = editor.document;
+  assert.ok(document.isDirty);
+
+  const read = await readDocument({ path: 'src/greeting.ts' });
+  assert.deepEqual(read, { open: true, text: document.getText(), version: document.version });
+  assert.deepEqual(await readDocument({ path: 'README.md' }), { open: false }, 'a file in no tab and without changes is read from disk');
+
+  const stale = await applyEdit({ path: 'src/greeting.ts', content: 'agent\n', expectedVersion: document.version - 1, mustExist: true });
+  assert.deepEqual(stale, { applied: false, reason: 'changed' });
+  assert.ok(document.getText().startsWith('// typed, not saved'), 'a stale edit leaves the text alone');
+
+  const applied = await applyEdit({ path: 'src/greeting.ts', content: 'agent\n', expectedVersion: document.version, mustExist: true });
+  assert.equal(applied.applied, true);
+  assert.equal(applied.version, document.version);
+  assert.equal(document.getText(), 'agent\n');
+  assert.ok(document.isDirty, 'the edit is not saved for the user');
+  assert.equal(new TextDecoder().decode(await vscode.workspace.fs.readFile(file)), onDisk, 'the file on disk is untouched');
+  await vscode.commands.executeCommand('workbench.action.files.revert');
+});
 
 export async function run(): Promise<void> {
   await runAll();

@@ -78,7 +78,7 @@ describe('SidecarSupervisor', () => {
       protocolVersion: 1,
       storageDir: '/tmp/storage',
       workspaceRoot: null,
-      capabilities: { workspaceTrusted: true, allowedHosts: ['localhost:11434'], packageManager: 'bun' },
+      capabilities: { workspaceTrusted: true, allowedHosts: ['localhost:11434'], packageManager: 'bun', editorDocuments: false },
     });
     expect(stderr[0]).toMatch(/^fake sidecar started/);
   });

@@ -21,7 +21,7 @@
 //! and runs nothing.
 
 use super::events::Events;
-use super::gate::{self, describe_duration, WaitEnd, Waits};
+use super::gate::{self, describe_duration, PermissionAnswer, WaitEnd, Waits};
 use super::providers::{stream_turn, Endpoint, Failure, TurnEnd, TurnOutput, TurnRequest};
 use super::tools::{self, ask, ToolContext, ToolOutcome};
 use super::usage::Meter;
@@ -208,12 +208,28 @@ impl Agent {
         // Unknown tools and refused changes (an untrusted workspace, git's internals) fail without
         // bothering the user: no card is shown for what could never be allowed.
         let refused = !tools::is_offered(&self.tool_context, name) || tools::never_allowed(&self.tool_context, name, args);
+        // A file change is worked out first, so the user sees exactly what would be written; one
+        // that cannot apply fails here without a question.
+        let change = match refused {
+            true => None,
+            false => tokio::select! {
+                proposed = tools::propose(&self.tool_context, name, args) => match proposed {
+                    Some(Ok(change)) => Some(change),
+                    Some(Err(failure)) => return Some(failure),
+                    None => None,
+                },
+                _ = self.cancel.cancelled() => return None,
+            },
+        };
         let gated = !refused && {
             let allowlist = self.allowlist.lock().unwrap_or_else(|p| p.into_inner());
             gate::needs_permission(name, self.mode, &allowlist)
         };
+        let mut accepted_content = None;
         if gated {
             let reason = tools::reason(&self.tool_context.workspace, name, args);
+            let proposal = change.as_ref().map(tools::Change::proposal);
+            let command_review = (name == "bash").then(|| tools::review_command(args)).flatten();
             let end = self
                 .waits()
                 .permission(&self.events, &self.cancel, self.limits.permission, |id| {
@@ -223,15 +239,20 @@ impl Agent {
                         tool: name.to_string(),
                         args: args.clone(),
                         reason: Some(reason),
+                        proposal,
+                        command_review,
                     })
                 })
                 .await;
             match end {
-                WaitEnd::Answered(ToolPermissionDecision::Accepted) => {}
-                WaitEnd::Answered(ToolPermissionDecision::AlwaysAllowed) => {
+                WaitEnd::Answered(PermissionAnswer { decision: ToolPermissionDecision::Accepted, content }) => accepted_content = content,
+                WaitEnd::Answered(PermissionAnswer { decision: ToolPermissionDecision::AlwaysAllowed, content }) => {
                     self.allowlist.lock().unwrap_or_else(|p| p.into_inner()).push(name.to_string());
+                    accepted_content = content;
                 }
-                WaitEnd::Answered(ToolPermissionDecision::Rejected) => return Some(ToolOutcome::fail(format!("User rejected {name}"))),
+                WaitEnd::Answered(PermissionAnswer { decision: ToolPermissionDecision::Rejected, .. }) => {
+                    return Some(ToolOutcome::fail(format!("User rejected {name}")))
+                }
                 WaitEnd::TimedOut => {
                     return Some(ToolOutcome::fail(format!(
                         "User rejected {name} (no decision within {}, so it was not run)",
@@ -252,6 +273,12 @@ impl Agent {
         // size limits), so the thread it leaves finishes on its own shortly after.
         if name == "bash" {
             return Some(tools::run(&self.tool_context, name, args).await);
+        }
+        if let Some(change) = change {
+            return tokio::select! {
+                outcome = tools::change::apply(&self.tool_context, change, accepted_content) => Some(outcome),
+                _ = self.cancel.cancelled() => Some(ToolOutcome::fail(format!("{name}: stopped before it finished, because the user stopped the generation"))),
+            };
         }
         tokio::select! {
             outcome = tools::run(&self.tool_context, name, args) => Some(outcome),

@@ -33,6 +33,14 @@ pub fn needs_permission(tool: &str, mode: ToolPermissionMode, allowlist: &[Strin
     }
 }
 
+/// The user's answer to a ToolPermission: the decision, and for a proposal they edited before
+/// accepting, the whole file as they accepted it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PermissionAnswer {
+    pub decision: ToolPermissionDecision,
+    pub content: Option<String>,
+}
+
 /// How a wait ended.
 #[derive(Debug, PartialEq)]
 pub enum WaitEnd<T> {
@@ -48,7 +56,7 @@ type Senders<T> = Mutex<HashMap<u32, oneshot::Sender<T>>>;
 /// The pending waits of all streams.
 pub struct Waits {
     next_id: AtomicU32,
-    permissions: Senders<ToolPermissionDecision>,
+    permissions: Senders<PermissionAnswer>,
     questions: Senders<String>,
     forms: Senders<Value>,
 }
@@ -88,7 +96,7 @@ impl Waits {
         cancel: &CancellationToken,
         timeout: Duration,
         make: impl FnOnce(u32) -> CompletionEvent,
-    ) -> WaitEnd<ToolPermissionDecision> {
+    ) -> WaitEnd<PermissionAnswer> {
         self.wait(&self.permissions, events, cancel, timeout, make).await
     }
 
@@ -128,8 +136,10 @@ impl Waits {
         }
     }
 
-    pub fn resolve_permission(&self, id: u32, decision: ToolPermissionDecision) -> Result<(), AppError> {
-        resolve(&self.permissions, id, decision, "tool permission request")
+    pub fn resolve_permission(&self, id: u32, decision: ToolPermissionDecision, content: Option<String>) -> Result<(), AppError> {
+        // Edited content only means something with a yes.
+        let content = content.filter(|_| decision != ToolPermissionDecision::Rejected);
+        resolve(&self.permissions, id, PermissionAnswer { decision, content }, "tool permission request")
     }
 
     pub fn resolve_question(&self, id: u32, answer: String) -> Result<(), AppError> {

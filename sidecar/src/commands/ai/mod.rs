@@ -96,7 +96,7 @@ async fn stop_generation_stream(context: RequestContext, params: StopGenerationP
 }
 
 async fn resolve_tool_permission(context: RequestContext, params: ResolveToolPermissionParams) -> Result<Value, AppError> {
-    context.state.ai.waits.resolve_permission(params.permission_id, params.decision)?;
+    context.state.ai.waits.resolve_permission(params.permission_id, params.decision, params.content)?;
     Ok(Value::Null)
 }
 

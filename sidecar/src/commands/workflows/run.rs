@@ -16,7 +16,7 @@
 
 use super::graph::{self, Graph, Node};
 use crate::commands::ai::events::Events;
-use crate::commands::ai::gate::{self, describe_duration, WaitEnd};
+use crate::commands::ai::gate::{self, describe_duration, PermissionAnswer, WaitEnd};
 use crate::commands::ai::stream::{prepare, Registration};
 use crate::commands::ai::tools::{self, ToolContext, ToolOutcome};
 use crate::confine::RelPath;
@@ -291,10 +291,24 @@ impl Run {
         let call_id = format!("workflow-{step}-{}", node.id);
         self.events.send(CompletionEvent::ToolCall(ToolCallEvent { id: call_id.clone(), tool: shown.into(), args: args.clone() }));
         let refused = tools::changes_things(tool) && !self.tools.trusted;
+        // A file change is worked out first, as the agent does, so the card shows exactly what
+        // would be written (and the user may edit it); one that cannot apply fails here.
+        let change = match refused {
+            true => None,
+            false => match tools::propose(&self.tools, tool, &args).await {
+                Some(Ok(change)) => Some(change),
+                Some(Err(failure)) => {
+                    self.result(&call_id, shown, &failure);
+                    return Err(Stop::Failed(format!("{}, so the workflow stopped", first_line(&failure.output)), "node_failed"));
+                }
+                None => None,
+            },
+        };
+        let mut accepted_content = None;
         if !refused && gate::needs_permission(tool, self.mode, &self.allowlist) {
             let state = self.context.state.clone();
-            // `..Default::default()`: fields added to the event later (a proposal) stay empty here.
-            #[allow(clippy::needless_update)]
+            let proposal = change.as_ref().map(tools::Change::proposal);
+            let command_review = (tool == "bash").then(|| tools::review_command(&args)).flatten();
             let end = state
                 .ai
                 .waits
@@ -305,17 +319,22 @@ impl Run {
                         tool: shown.into(),
                         args: args.clone(),
                         reason: Some(reason),
-                        ..Default::default()
+                        proposal,
+                        command_review,
                     })
                 })
                 .await;
             let rejected = match end {
-                WaitEnd::Answered(ToolPermissionDecision::Accepted) => None,
-                WaitEnd::Answered(ToolPermissionDecision::AlwaysAllowed) => {
-                    self.allowlist.push(tool.to_string());
+                WaitEnd::Answered(PermissionAnswer { decision: ToolPermissionDecision::Accepted, content }) => {
+                    accepted_content = content;
                     None
                 }
-                WaitEnd::Answered(ToolPermissionDecision::Rejected) => Some(format!("User rejected {shown}")),
+                WaitEnd::Answered(PermissionAnswer { decision: ToolPermissionDecision::AlwaysAllowed, content }) => {
+                    self.allowlist.push(tool.to_string());
+                    accepted_content = content;
+                    None
+                }
+                WaitEnd::Answered(PermissionAnswer { decision: ToolPermissionDecision::Rejected, .. }) => Some(format!("User rejected {shown}")),
                 WaitEnd::TimedOut => Some(format!("User rejected {shown} (no decision within {}, so it was not run)", describe_duration(self.permission_wait))),
                 WaitEnd::Undeliverable => Some(format!("{shown} was not run: nobody could be asked for permission")),
                 WaitEnd::Cancelled => return Err(Stop::Cancelled),
@@ -329,7 +348,10 @@ impl Run {
         if self.cancel.is_cancelled() {
             return Err(Stop::Cancelled);
         }
-        let outcome = tools::run(&self.tools, tool, &args).await;
+        let outcome = match change {
+            Some(change) => tools::change::apply(&self.tools, change, accepted_content).await,
+            None => tools::run(&self.tools, tool, &args).await,
+        };
         self.result(&call_id, shown, &outcome);
         if self.cancel.is_cancelled() {
             return Err(Stop::Cancelled);

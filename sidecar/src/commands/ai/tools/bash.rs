@@ -3,6 +3,9 @@
 //! working directory comes from the workspace's directory handle and `sh` from an absolute `PATH`
 //! entry (`confine::Root::command`).
 //!
+//! When the turn records a checkpoint, the workspace is scanned before and after the command, so
+//! what it changed can be undone (`checkpoint::scan`).
+//!
 //! stdout and stderr are read together in arrival order. The event carries the whole output (up to
 //! 1 MB, beyond which it says how much was dropped); the history gets the usual 15,000 characters.
 
@@ -38,6 +41,15 @@ pub async fn bash(context: &ToolContext, args: &Value) -> Result<ToolOutcome, St
         .map(|seconds| Duration::from_secs(seconds).min(MAX_TIMEOUT))
         .unwrap_or(context.bash_timeout);
     let root = context.workspace.root().map_err(|err| err.message.clone())?;
+    // What the command changes can be undone: the workspace is scanned before and after it.
+    let recorder = context.checkpoint.clone();
+    let before = match &recorder {
+        Some(recorder) => {
+            let recorder = recorder.clone();
+            Some(tokio::task::spawn_blocking(move || recorder.before_command()).await.map_err(|err| err.to_string()).and_then(|scan| scan))
+        }
+        None => None,
+    };
     let shell = find_program("sh").ok_or("could not start sh: it was not found in the absolute PATH entries")?;
     let (mut command, cwd_guard) = root.command(&RelPath::root(), &shell).map_err(|err| err.to_tool_message(&RelPath::root(), "open"))?;
     command
@@ -102,6 +114,17 @@ pub async fn bash(context: &ToolContext, args: &Value) -> Result<ToolOutcome, St
         ),
         End::Stopped => (false, "The command was stopped because the user stopped the generation.".to_string()),
     };
+    let untracked = match (recorder, before) {
+        (Some(recorder), Some(Ok(before))) => {
+            let recorded = tokio::task::spawn_blocking(move || recorder.after_command(&before)).await.map_err(|err| err.to_string()).and_then(|r| r);
+            recorded.err()
+        }
+        (_, Some(Err(reason))) => Some(reason),
+        _ => None,
+    };
+    if let Some(reason) = untracked {
+        crate::rpc::server::log(&format!("a bash command's changes were not recorded for undo: {reason}"));
+    }
     if output.is_empty() && tail.is_empty() {
         output = "(no output)".to_string();
     } else if !tail.is_empty() {

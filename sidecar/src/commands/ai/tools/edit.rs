@@ -10,10 +10,14 @@
 //!    appear in the window (for blocks the model half-remembers).
 //!
 //! One match is replaced; several are an error naming the count, unless `replace_all` is set.
+//! The result is a proposal of the whole new file (`propose_edit`), written by `change::apply`
+//! once the user accepted.
 
-use super::files::{display_path, refuse_git, MAX_FILE_BYTES};
-use super::{bool_arg, confined, path_arg, str_arg, ToolContext, ToolOutcome};
+use super::change::Change;
+use super::files::{display_path, refuse_git};
+use super::{bool_arg, confined, path_arg, str_arg, ToolContext};
 use crate::confine::RelPath;
+use crate::editor;
 use serde_json::Value;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,7 +34,10 @@ pub enum EditError {
     Ambiguous(usize),
 }
 
-pub async fn edit_file(context: &ToolContext, args: &Value) -> Result<ToolOutcome, String> {
+/// edit_file's proposal: the edit applied to the file's current text (the editor's when it is
+/// open). Nothing is written here (see `change::apply`); an edit that cannot apply fails at once,
+/// without asking the user.
+pub async fn propose_edit(context: &ToolContext, args: &Value) -> Result<Change, String> {
     let raw = path_arg(args).ok_or("Invalid arguments: missing \"path\"")?;
     let old = str_arg(args, &["old_string", "old_str", "oldString", "search"]).ok_or("Invalid arguments: missing \"old_string\"")?;
     let new = str_arg(args, &["new_string", "new_str", "newString", "replace"]).ok_or("Invalid arguments: missing \"new_string\"")?;
@@ -43,38 +50,29 @@ pub async fn edit_file(context: &ToolContext, args: &Value) -> Result<ToolOutcom
         return Err("old_string and new_string are the same; nothing would change".into());
     }
     let path = RelPath::parse(&raw).map_err(|err| err.message)?;
-    let shown_in_edit = shown.clone();
-    let (before, after, strategy) = confined(context, move |root| {
-        refuse_git(root, &path)?;
-        let before = match root.read_existing(&path, MAX_FILE_BYTES).map_err(|err| err.to_tool_message(&path, "read"))? {
-            Some(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-            None => return Err(format!("{shown_in_edit} does not exist; use write_file to create it")),
-        };
-        let (after, strategy) = apply_edit(&before, &old, &new, replace_all).map_err(|err| match err {
-            EditError::NotFound => format!(
-                "old_string was not found in {shown_in_edit} (also tried ignoring surrounding whitespace and indentation). read_file it and copy the exact lines, or use write_file to replace the whole file."
-            ),
-            EditError::Ambiguous(count) => format!(
-                "old_string matches {count} places in {shown_in_edit}; include more surrounding lines to pick one, or set replace_all to true."
-            ),
-        })?;
-        root.write_atomic(&path, after.as_bytes()).map_err(|err| err.to_tool_message(&path, "write"))?;
-        Ok((before, after, strategy))
-    })
-    .await?;
-    let how = match strategy {
+    let checked = path.clone();
+    confined(context, move |root| refuse_git(root, &checked)).await?;
+    let root = context.workspace.root().map_err(|err| err.message.clone())?;
+    let current = editor::read_current(&context.editors, root, &path).await?;
+    let before = match current.bytes() {
+        None => return Err(format!("{shown} does not exist; use write_file to create it")),
+        Some(bytes) => std::str::from_utf8(bytes).map_err(|_| format!("{shown} is a binary file; edit_file only changes text"))?.to_string(),
+    };
+    let (after, strategy) = apply_edit(&before, &old, &new, replace_all).map_err(|err| match err {
+        EditError::NotFound => format!(
+            "old_string was not found in {shown} (also tried ignoring surrounding whitespace and indentation). read_file it and copy the exact lines, or use write_file to replace the whole file."
+        ),
+        EditError::Ambiguous(count) => format!(
+            "old_string matches {count} places in {shown}; include more surrounding lines to pick one, or set replace_all to true."
+        ),
+    })?;
+    let note = match strategy {
         Strategy::Exact => "",
         Strategy::Trimmed => " (matched ignoring surrounding whitespace)",
         Strategy::Indentation => " (matched ignoring indentation; the new text was re-indented)",
         Strategy::BlockAnchor => " (matched by its first and last lines; check the result with read_file)",
     };
-    Ok(ToolOutcome {
-        success: true,
-        output: format!("Edit applied successfully{how}."),
-        path: Some(shown),
-        content: Some(after),
-        previous_content: Some(Some(before)),
-    })
+    Ok(Change { tool: "edit_file", path, shown, current, content: after, note: note.to_string() })
 }
 
 /// Applies the edit to `content`. Pure, for tests.

@@ -1,15 +1,18 @@
 //! read_file and write_file.
 //!
 //! read_file numbers lines (`N: line`) so the model can cite and page them, caps what it returns
-//! at 50 KB and 2000 characters per line, and lists directories. write_file reports the file's
-//! previous text so the host can show a diff of what the agent changed.
+//! at 50 KB and 2000 characters per line, and lists directories. A file open in an editor is read
+//! from the editor (unsaved changes included). write_file proposes the whole new file
+//! (`propose_write`); `change::apply` writes it once the user accepted.
 //!
 //! Both open files beneath the workspace handle (`confine`): a FIFO or device is refused at once,
 //! files beyond `MAX_FILE_BYTES` are refused with a pointer to grep, and nothing is written
 //! inside a `.git` folder.
 
+use super::change::Change;
 use super::{confined, int_arg, path_arg, str_arg, ToolContext, ToolOutcome};
 use crate::confine::{RelPath, Root};
+use crate::editor::{self, Document};
 use crate::workspace::normalize_wire;
 use serde_json::Value;
 
@@ -25,7 +28,12 @@ pub async fn read_file(context: &ToolContext, args: &Value) -> Result<ToolOutcom
     let shown = display_path(&raw);
     let path = RelPath::parse(&raw).map_err(|err| err.message)?;
     let shown_for_read = shown.clone();
-    let read = confined(context, move |root| read_entry(root, &path, &shown_for_read)).await?;
+    // The editor's text when the file is open there: what the user sees, unsaved changes included.
+    let open = if path.is_root() { Document::NotOpen } else { context.editors.read(&path).await? };
+    let read = match open {
+        Document::Open { text, .. } => Entry::File(text.into_bytes()),
+        Document::NotOpen => confined(context, move |root| read_entry(root, &path, &shown_for_read)).await?,
+    };
     let bytes = match read {
         Entry::Directory(output) => return Ok(ToolOutcome { path: Some(shown), ..ToolOutcome::ok(output) }),
         Entry::File(bytes) => bytes,
@@ -103,7 +111,9 @@ fn read_entry(root: &Root, path: &RelPath, shown: &str) -> Result<Entry, String>
     Ok(Entry::Directory(output))
 }
 
-pub async fn write_file(context: &ToolContext, args: &Value) -> Result<ToolOutcome, String> {
+/// write_file's proposal: the file's current text (the editor's when it is open) and the new
+/// content. Nothing is written here (see `change::apply`).
+pub async fn propose_write(context: &ToolContext, args: &Value) -> Result<Change, String> {
     let raw = path_arg(args).ok_or("Invalid arguments: missing \"path\" (a path relative to the workspace root)")?;
     let content = str_arg(args, &["content", "contents", "text"]).ok_or("Invalid arguments: missing \"content\" (the whole file text)")?;
     let shown = display_path(&raw);
@@ -111,36 +121,19 @@ pub async fn write_file(context: &ToolContext, args: &Value) -> Result<ToolOutco
         return Err("Invalid arguments: \"path\" names the workspace root; give a file path".into());
     }
     let path = RelPath::parse(&raw).map_err(|err| err.message)?;
-    let bytes = content.clone().into_bytes();
-    let shown_for_write = shown.clone();
-    let previous = confined(context, move |root| {
-        refuse_git(root, &path)?;
-        if root.metadata(&path).is_ok_and(|metadata| metadata.is_dir()) {
-            return Err(format!("{shown_for_write} is a directory; give a file path"));
+    let checked = path.clone();
+    let shown_for_check = shown.clone();
+    confined(context, move |root| {
+        refuse_git(root, &checked)?;
+        if root.metadata(&checked).is_ok_and(|metadata| metadata.is_dir()) {
+            return Err(format!("{shown_for_check} is a directory; give a file path"));
         }
-        let previous = root
-            .read_existing(&path, MAX_FILE_BYTES)
-            .map_err(|err| err.to_tool_message(&path, "read"))?
-            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
-        root.write_atomic(&path, &bytes).map_err(|err| err.to_tool_message(&path, "write"))?;
-        Ok(previous)
+        Ok(())
     })
     .await?;
-    let lines = content.lines().count();
-    let output = match &previous {
-        None => format!("Wrote {shown} (new file, {lines} lines)."),
-        Some(old) => format!(
-            "Overwrote {shown} ({lines} lines; it had {}). For later changes to this file prefer edit_file.",
-            old.lines().count()
-        ),
-    };
-    Ok(ToolOutcome {
-        success: true,
-        output,
-        path: Some(shown),
-        content: Some(content),
-        previous_content: Some(previous),
-    })
+    let root = context.workspace.root().map_err(|err| err.message.clone())?;
+    let current = editor::read_current(&context.editors, root, &path).await?;
+    Ok(Change { tool: "write_file", path, shown, current, content, note: String::new() })
 }
 
 /// The path as reported back: normalized, `/`-separated, `.` for the root.

@@ -10,18 +10,23 @@
 
 pub mod ask;
 mod bash;
+pub mod change;
 mod edit;
 mod files;
 pub mod media;
 mod project;
 mod search;
+pub mod shell_review;
 
+pub use change::Change;
 pub use edit::apply_edit;
 
+use crate::checkpoint::TurnRecorder;
 use crate::confine::Root;
+use crate::editor::Editors;
 use crate::workspace::Workspace;
 use serde_json::{json, Value};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
@@ -38,6 +43,10 @@ pub struct ToolContext {
     pub bash_timeout: Duration,
     /// `generate_image` and `web_search`, when they can be offered.
     pub media: media::MediaTools,
+    /// VS Code's editors: open files are read from and written to them.
+    pub editors: Editors,
+    /// Records this turn's changes so they can be undone (absent: not recorded).
+    pub checkpoint: Option<Arc<TurnRecorder>>,
 }
 
 impl ToolContext {
@@ -49,6 +58,8 @@ impl ToolContext {
             cancel,
             bash_timeout: Duration::from_secs(30),
             media: Default::default(),
+            editors: session.editors.clone(),
+            checkpoint: None,
         }
     }
 }
@@ -108,14 +119,16 @@ pub fn offered(context: &ToolContext) -> Vec<Value> {
 /// Runs one call of a machine tool (not ask_user / ask_user_form).
 pub async fn run(context: &ToolContext, tool: &str, args: &Value) -> ToolOutcome {
     if changes_things(tool) && !context.trusted {
-        return ToolOutcome::fail(format!(
-            "{tool}: not available in an untrusted workspace — the user must trust this folder (command \"Workspaces: Manage Workspace Trust\") before the agent may change files or run commands. You can still read files."
-        ));
+        return untrusted(tool);
+    }
+    if let Some(change) = propose(context, tool, args).await {
+        return match change {
+            Ok(change) => change::apply(context, change, None).await,
+            Err(failure) => failure,
+        };
     }
     let outcome = match tool {
         "read_file" => files::read_file(context, args).await,
-        "write_file" => files::write_file(context, args).await,
-        "edit_file" => edit::edit_file(context, args).await,
         "glob" => search::glob(context, args).await,
         "grep" => search::grep(context, args).await,
         "bash" => bash::bash(context, args).await,
@@ -128,6 +141,26 @@ pub async fn run(context: &ToolContext, tool: &str, args: &Value) -> ToolOutcome
         )),
     };
     outcome.unwrap_or_else(|message| ToolOutcome::fail(format!("{tool}: {message}")))
+}
+
+/// For write_file and edit_file: the change the call would make, worked out from the file's
+/// current text without writing anything (`None` for other tools). A call that cannot apply
+/// (a missing file, an old_string not found, a path in `.git`) fails here, before anyone is asked.
+pub async fn propose(context: &ToolContext, tool: &str, args: &Value) -> Option<Result<Change, ToolOutcome>> {
+    if !matches!(tool, "write_file" | "edit_file") {
+        return None;
+    }
+    if !context.trusted {
+        return Some(Err(untrusted(tool)));
+    }
+    let proposed = if tool == "write_file" { files::propose_write(context, args).await } else { edit::propose_edit(context, args).await };
+    Some(proposed.map_err(|message| ToolOutcome::fail(format!("{tool}: {message}"))))
+}
+
+fn untrusted(tool: &str) -> ToolOutcome {
+    ToolOutcome::fail(format!(
+        "{tool}: not available in an untrusted workspace — the user must trust this folder (command \"Workspaces: Manage Workspace Trust\") before the agent may change files or run commands. You can still read files."
+    ))
 }
 
 /// Runs blocking file work beneath the workspace root on tokio's blocking pool. The agent stops
@@ -174,6 +207,12 @@ pub fn reason(workspace: &Workspace, tool: &str, args: &Value) -> String {
         other if project::is_project_tool(other) => project::reason(other, args),
         other => media::MediaTools::reason(other, args).unwrap_or_else(|| format!("runs {other}")),
     }
+}
+
+/// For bash: the command as the permission card shows it, with what needs care.
+pub fn review_command(args: &Value) -> Option<crate::protocol::review::CommandReview> {
+    let command = str_arg(args, &["command", "cmd", "script"])?;
+    Some(shell_review::review(&command, "."))
 }
 
 /// The first string argument found under any of `names` (models vary: `path`, `file_path`, …).
@@ -341,7 +380,15 @@ mod tests {
 
     #[tokio::test]
     async fn untrusted_workspaces_refuse_changes() {
-        let context = ToolContext { workspace: Workspace::new(None), trusted: false, cancel: CancellationToken::new(), bash_timeout: Duration::from_secs(1), media: Default::default() };
+        let context = ToolContext {
+            workspace: Workspace::new(None),
+            trusted: false,
+            cancel: CancellationToken::new(),
+            bash_timeout: Duration::from_secs(1),
+            editors: Editors::none(),
+            checkpoint: None,
+            media: Default::default(),
+        };
         let outcome = run(&context, "bash", &json!({"command": "true"})).await;
         assert!(!outcome.success && outcome.output.contains("untrusted"), "{}", outcome.output);
         let outcome = run(&context, "nope", &json!({})).await;
