@@ -176,7 +176,6 @@ export interface HostCommands {
   compare_checkpoint: { args: { chatId: string; messageId: string }; result: null };
   /** The diff of one changed file: before the answer ↔ now. */
   open_checkpoint_diff: { args: { chatId: string; messageId: string; path: string }; result: null };
-  /** Start "Prototyper: New Project…" (the wizard runs in VS Code; answers at once). */
 }
 
 /** What a restore or undo did. */
