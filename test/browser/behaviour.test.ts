@@ -79,6 +79,22 @@ describe('scrolling', () => {
     expect(await active(page)).toContain('composer-input');
   });
 
+  it('keeps a place reached without the wheel (find in page, a screen reader) while the answer grows', async () => {
+    const page = await openHarness(browser, { width: 320, height: 600 });
+    const id = await sendMessage(page, 'Long one');
+    const parts = longAnswer();
+    await stream(page, id, chunks(parts.slice(0, 18)));
+    await page.waitForFunction(() => document.querySelectorAll('.code-block').length >= 5);
+    // What find in page does: the view is moved up by script, with no wheel, key or drag.
+    await page.evaluate(() => document.querySelector('.message-block, .code-block')!.scrollIntoView({ block: 'start' }));
+    await page.waitForSelector('.jump-to-latest');
+    const top = await page.evaluate(() => document.querySelector('.message-list')!.scrollTop);
+    await stream(page, id, [...chunks(parts.slice(18)), done()], { start: 18 });
+    await page.waitForSelector('.usage');
+    await page.waitForTimeout(200);
+    expect(await page.evaluate(() => document.querySelector('.message-list')!.scrollTop)).toBe(top);
+  });
+
   it('opens a chat from history at its end', async () => {
     const page = await openHarness(browser, { width: 320, height: 500 });
     const id = await sendMessage(page, 'A long chat');

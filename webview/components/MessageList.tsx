@@ -100,6 +100,10 @@ export function MessageList() {
   };
   /** A scrollbar drag or a touch is under way: the scroll it makes is the user's. */
   const dragging = useRef(false);
+  /** Where the last scroll event left the view. The view itself only ever moves down (to the end,
+   * or to keep what was shown in place when older messages go in above), so a move up that
+   * leaves the end is the user's however it was made: find in page, a screen reader, a script. */
+  const lastTop = useRef(0);
 
   const items = streaming ? [...messages, streaming] : messages;
   const busy = streaming !== null;
@@ -133,11 +137,13 @@ export function MessageList() {
           const root = scroller.current;
           if (!root) return;
           const atEnd = root.scrollHeight - root.scrollTop - root.clientHeight <= NEAR_END;
+          const movedUp = root.scrollTop < lastTop.current - 1;
+          lastTop.current = root.scrollTop;
           // Reaching the end by any means sticks again.
           if (atEnd && !stuck.current) {
             stuck.current = true;
             setAway(false);
-          } else if (!atEnd && dragging.current) {
+          } else if (!atEnd && (dragging.current || (movedUp && stuck.current))) {
             unstick();
           }
         }}
