@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { execFileSync } from 'node:child_process';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startFakeProviderProcess } from '../lib/fakeProvider';
 import { format, Report } from '../lib/report';
 import { median, nowMs, residentMb, worst } from '../lib/stats';
@@ -20,7 +20,6 @@ import { median, nowMs, residentMb, worst } from '../lib/stats';
 const COLD_RUNS = 20;
 const IDLE_SETTLE_MS = 500;
 const VIEW_RUNS = 3;
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 interface ColdStart {
   initializeMs: number;
@@ -152,10 +151,14 @@ async function chatViewRuns(root: string, report: Report): Promise<{ runs: ViewR
   const vsix = join(root, 'dist/prototyper.vsix');
   const built = join(root, 'dist/extension.js');
   if (!existsSync(vsix) || statSync(built).mtimeMs > statSync(vsix).mtimeMs) execFileSync('bash', [join(root, 'scripts/package.sh')], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  // The end-to-end suite's own code-server and Chromium, from the tree under test (not bundled).
   const codeServerLib = pathToFileURL(join(root, 'test/e2e/lib/codeServer.mjs')).href;
-  const { startCodeServer } = (await import(codeServerLib)) as {
+  const { startCodeServer, quietSettings } = (await import(codeServerLib)) as {
     startCodeServer(options: { stateDir: string; vsix: string; workspace: string; settings: Record<string, unknown> }): Promise<{ url: string; stop(): Promise<void> }>;
+    quietSettings: Record<string, unknown>;
   };
+  const workbenchLib = pathToFileURL(join(root, 'test/e2e/lib/workbench.mjs')).href;
+  const { launchBrowser } = (await import(workbenchLib)) as { launchBrowser(): Promise<Browser> };
   const fake = await startFakeProviderProcess(root);
   const stateDir = mkdtempSync(join(tmpdir(), 'prototyper-bench-startup-'));
   const workspace = join(stateDir, 'workspace');
@@ -168,21 +171,10 @@ async function chatViewRuns(root: string, report: Report): Promise<{ runs: ViewR
       'prototyper.provider': 'ollama',
       'prototyper.ollama.host': fake.url,
       'prototyper.model': 'llama3.2:latest',
-      'security.workspace.trust.enabled': false,
-      'workbench.startupEditor': 'none',
-      'workbench.tips.enabled': false,
-      'extensions.ignoreRecommendations': true,
-      'extensions.autoCheckUpdates': false,
-      'extensions.autoUpdate': false,
-      'telemetry.telemetryLevel': 'off',
-      'update.mode': 'none',
-      'git.enabled': false,
-      'npm.autoDetect': 'off',
-      'typescript.disableAutomaticTypeAcquisition': true,
-      'chat.commandCenter.enabled': false,
+      ...quietSettings,
     },
   });
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  const browser = await launchBrowser();
   let context: BrowserContext | undefined;
   const runs: ViewRun[] = [];
   try {

@@ -5,33 +5,28 @@
 // must write a zip without the workspace's secrets. Screenshots go to test-results/e2e/.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createFakeInstall } from '../fake-bonsai/install.mjs';
-import { freePort, startCodeServer } from './lib/codeServer.mjs';
-import { launchBrowser, repoRoot, resultsDir, Workbench } from './lib/workbench.mjs';
+import { freePort } from './lib/codeServer.mjs';
+import { EXTENSION_ID, requireVsix, SpecVsCode } from './lib/spec.mjs';
 
-const pkg = JSON.parse(readFileSync(resolve(repoRoot, 'package.json'), 'utf8'));
-const EXTENSION_ID = `${pkg.publisher}.${pkg.name}`;
-const VSIX = process.env.E2E_VSIX ? resolve(process.env.E2E_VSIX) : resolve(repoRoot, 'dist/prototyper.vsix');
 const TEST_TIMEOUT = 180_000;
 const SECRET = 'sk-live-e2e-SECRET-4242';
 const PROMPT = 'A lighthouse on a cliff at dusk';
 
 const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 
-let server;
-let browser;
-
+const vscode = new SpecVsCode();
 let wb;
 let stateDir;
 let workspace;
 
 describe('images and export in a real VS Code', { timeout: 10 * 60_000 }, () => {
   before(async () => {
-    if (!existsSync(VSIX)) throw new Error(`${VSIX} is missing: run \`node esbuild.mjs --production && bash scripts/package.sh\` first`);
+    requireVsix();
     stateDir = mkdtempSync(join(tmpdir(), 'prototyper-e2e-assets-'));
     workspace = join(stateDir, 'shop');
     cpSync(resolve(import.meta.dirname, 'sample-workspace'), workspace, { recursive: true });
@@ -44,26 +39,11 @@ describe('images and export in a real VS Code', { timeout: 10 * 60_000 }, () => 
     const storage = join(stateDir, 'code-server/user-data/User/globalStorage', EXTENSION_ID.toLowerCase());
     mkdirSync(storage, { recursive: true });
     writeFileSync(join(storage, 'bonsai-config.json'), JSON.stringify({ installPath: install, port: await freePort(), variant: 'ternary', autoStopTimeoutSecs: 120 }));
-    server = await startCodeServer({
-      stateDir: join(stateDir, 'code-server'),
-      vsix: VSIX,
+    wb = await vscode.start({
+      stateDir,
       workspace,
       settings: {
-        'security.workspace.trust.enabled': false,
-        'workbench.startupEditor': 'none',
-        'workbench.tips.enabled': false,
         'workbench.welcomePage.walkthroughs.openOnInstall': false,
-        'workbench.enableExperiments': false,
-        'extensions.ignoreRecommendations': true,
-        'extensions.autoCheckUpdates': false,
-        'extensions.autoUpdate': false,
-        'telemetry.telemetryLevel': 'off',
-        'update.mode': 'none',
-        'git.enabled': false,
-        'npm.autoDetect': 'off',
-        'typescript.disableAutomaticTypeAcquisition': true,
-        'chat.commandCenter.enabled': false,
-        'window.restoreWindows': 'none',
         'files.hotExit': 'off',
         // VS Code's own save dialog (a path in the quick input), the same in a browser and on the desktop.
         'files.simpleDialog.enable': true,
@@ -71,22 +51,9 @@ describe('images and export in a real VS Code', { timeout: 10 * 60_000 }, () => 
         'window.autoDetectColorScheme': true,
       },
     });
-    browser = await launchBrowser();
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.setDefaultTimeout(15_000);
-    wb = new Workbench(page, EXTENSION_ID);
-    await wb.open(server.url);
   }, { timeout: 240_000 });
 
-  after(async () => {
-    await browser?.close().catch(() => {});
-    if (server) {
-      await server.stop();
-      mkdirSync(resultsDir, { recursive: true });
-      writeFileSync(join(resultsDir, 'code-server-assets.log'), server.logs());
-    }
-    if (stateDir && !process.env.E2E_KEEP_STATE) rmSync(stateDir, { recursive: true, force: true });
-  });
+  after(() => vscode.stop({ log: 'code-server-assets.log', stateDir }));
 
   it('Generate Image starts the image server and shows the image in the Generated Images view', { timeout: TEST_TIMEOUT }, () => scenario('assets-1', async () => {
     await wb.runCommand('Prototyper: Generate Image…');

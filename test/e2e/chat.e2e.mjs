@@ -4,18 +4,14 @@
 // first, starts a new chat and asserts on what the webview shows (and on the workspace and the
 // provider's recorded requests). A screenshot of the end of each test goes to test-results/e2e/.
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startCodeServer } from './lib/codeServer.mjs';
 import { startFakeProvider } from './lib/fakeProvider.mjs';
-import { launchBrowser, PollAbort, repoRoot, resultsDir, Workbench } from './lib/workbench.mjs';
+import { requireVsix, SpecVsCode, VSIX } from './lib/spec.mjs';
+import { PollAbort, repoRoot } from './lib/workbench.mjs';
 
-const pkg = JSON.parse(readFileSync(resolve(repoRoot, 'package.json'), 'utf8'));
-const EXTENSION_ID = `${pkg.publisher}.${pkg.name}`;
-// E2E_VSIX tests another build (e.g. a candidate fix) instead of the packaged one.
-const VSIX = process.env.E2E_VSIX ? resolve(process.env.E2E_VSIX) : resolve(repoRoot, 'dist/prototyper.vsix');
 const MODEL = 'llama3.2:latest';
 const TEST_TIMEOUT = 120_000;
 
@@ -28,16 +24,15 @@ function longText(words) {
   return Array.from({ length: words }, (_, i) => `word${i + 1}`).join(' ') + '.';
 }
 
+const vscode = new SpecVsCode();
 let fake;
-let server;
-let browser;
 let wb;
 let stateDir;
 let workspace;
 
 describe('chat in a real VS Code', { timeout: 10 * 60_000 }, () => {
   before(async () => {
-    if (!existsSync(VSIX)) throw new Error(`${VSIX} is missing: run \`node esbuild.mjs --production && bash scripts/package.sh\` first`);
+    requireVsix();
     for (const built of process.env.E2E_VSIX ? [] : ['dist/extension.js', 'dist/webview/main.js']) {
       const file = resolve(repoRoot, built);
       if (existsSync(file) && statSync(file).mtimeMs > statSync(VSIX).mtimeMs + 1000) {
@@ -48,60 +43,27 @@ describe('chat in a real VS Code', { timeout: 10 * 60_000 }, () => {
     stateDir = mkdtempSync(join(tmpdir(), 'prototyper-e2e-'));
     workspace = join(stateDir, 'workspace');
     cpSync(resolve(import.meta.dirname, 'sample-workspace'), workspace, { recursive: true });
-    server = await startCodeServer({
-      stateDir: join(stateDir, 'code-server'),
-      vsix: VSIX,
+    wb = await vscode.start({
+      stateDir,
       workspace,
+      open: 'chat',
       settings: {
         'prototyper.provider': 'ollama',
         'prototyper.ollama.host': fake.base,
         'prototyper.model': MODEL,
         'prototyper.toolPermissionMode': 'ask_every_time',
-        'security.workspace.trust.enabled': false,
-        'workbench.startupEditor': 'none',
-        // Nothing else may open, pop up or take focus while the tests type.
-        'workbench.tips.enabled': false,
         'workbench.welcomePage.walkthroughs.openOnInstall': false,
-        'workbench.enableExperiments': false,
-        'extensions.ignoreRecommendations': true,
-        'extensions.autoCheckUpdates': false,
-        'extensions.autoUpdate': false,
-        'telemetry.telemetryLevel': 'off',
-        'update.mode': 'none',
-        'git.enabled': false,
         'git.autoRepositoryDetection': false,
-        'npm.autoDetect': 'off',
-        'typescript.disableAutomaticTypeAcquisition': true,
-        'chat.commandCenter.enabled': false,
-        'window.restoreWindows': 'none',
         'files.hotExit': 'off',
         // VS Code in a browser saves after a delay by default; the desktop default is off, and the
         // tests check that the extension itself never saves.
         'files.autoSave': 'off',
       },
     });
-    browser = await launchBrowser();
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.setDefaultTimeout(15_000);
-    wb = new Workbench(page, EXTENSION_ID);
-    await wb.open(server.url);
-    await wb.openChat();
   }, { timeout: 240_000 });
 
-  after(async () => {
-    await browser?.close().catch(() => {});
-    if (server) {
-      await server.stop();
-      // code-server's own output and VS Code's logs (extension host, "Prototyper Sidecar" output).
-      mkdirSync(resultsDir, { recursive: true });
-      writeFileSync(join(resultsDir, 'code-server.log'), server.logs());
-      const logs = join(stateDir, 'code-server/user-data/logs');
-      rmSync(join(resultsDir, 'logs'), { recursive: true, force: true });
-      if (existsSync(logs)) cpSync(logs, join(resultsDir, 'logs'), { recursive: true });
-    }
-    await fake?.stop();
-    if (stateDir && !process.env.E2E_KEEP_STATE) rmSync(stateDir, { recursive: true, force: true });
-  });
+  // code-server's own output, and VS Code's logs (extension host, "Prototyper Sidecar" output).
+  after(() => vscode.stop({ log: 'code-server.log', vsCodeLogs: 'logs', fake, stateDir }));
 
   it('streams an answer from the provider and shows its metrics', { timeout: TEST_TIMEOUT }, () =>
     scenario('1-stream', async () => {

@@ -4,81 +4,48 @@
 // brings back files changed by write_file and by a bash command. The packaged VSIX, the sidebar
 // chat in Chromium and the fake Ollama, as in chat.e2e.mjs; screenshots go to test-results/e2e/.
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startCodeServer } from './lib/codeServer.mjs';
 import { startFakeProvider } from './lib/fakeProvider.mjs';
-import { launchBrowser, PollAbort, repoRoot, resultsDir, Workbench } from './lib/workbench.mjs';
+import { requireVsix, SpecVsCode } from './lib/spec.mjs';
+import { PollAbort } from './lib/workbench.mjs';
 
-const pkg = JSON.parse(readFileSync(resolve(repoRoot, 'package.json'), 'utf8'));
-const EXTENSION_ID = `${pkg.publisher}.${pkg.name}`;
-const VSIX = process.env.E2E_VSIX ? resolve(process.env.E2E_VSIX) : resolve(repoRoot, 'dist/prototyper.vsix');
 const MODEL = 'llama3.2:latest';
 const TEST_TIMEOUT = 150_000;
 const squash = (text) => (text ?? '').replace(/\u00a0/g, ' ').replace(/\s+/g, ' ').trim();
 
+const vscode = new SpecVsCode();
 let fake;
-let server;
-let browser;
 let wb;
 let stateDir;
 let workspace;
 
 describe('agent edits in a real VS Code', { timeout: 12 * 60_000 }, () => {
   before(async () => {
-    if (!existsSync(VSIX)) throw new Error(`${VSIX} is missing: run \`node esbuild.mjs --production && bash scripts/package.sh\` first`);
+    requireVsix();
     fake = await startFakeProvider();
     stateDir = mkdtempSync(join(tmpdir(), 'prototyper-e2e-edits-'));
     workspace = join(stateDir, 'workspace');
     cpSync(resolve(import.meta.dirname, 'sample-workspace'), workspace, { recursive: true });
-    server = await startCodeServer({
-      stateDir: join(stateDir, 'code-server'),
-      vsix: VSIX,
+    wb = await vscode.start({
+      stateDir,
       workspace,
+      open: 'chat',
       settings: {
         'prototyper.provider': 'ollama',
         'prototyper.ollama.host': fake.base,
         'prototyper.model': MODEL,
         'prototyper.toolPermissionMode': 'ask_every_time',
-        'security.workspace.trust.enabled': false,
-        'workbench.startupEditor': 'none',
-        'workbench.tips.enabled': false,
-        'workbench.enableExperiments': false,
-        'extensions.ignoreRecommendations': true,
-        'extensions.autoCheckUpdates': false,
-        'extensions.autoUpdate': false,
-        'telemetry.telemetryLevel': 'off',
-        'update.mode': 'none',
-        'git.enabled': false,
-        'npm.autoDetect': 'off',
-        'typescript.disableAutomaticTypeAcquisition': true,
-        'chat.commandCenter.enabled': false,
-        'window.restoreWindows': 'none',
         'files.hotExit': 'off',
         // The tests check that nothing is saved for the user, so VS Code's own auto save is off.
         'files.autoSave': 'off',
       },
     });
-    browser = await launchBrowser();
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.setDefaultTimeout(15_000);
-    wb = new Workbench(page, EXTENSION_ID);
-    await wb.open(server.url);
-    await wb.openChat();
   }, { timeout: 240_000 });
 
-  after(async () => {
-    await browser?.close().catch(() => {});
-    if (server) {
-      await server.stop();
-      mkdirSync(resultsDir, { recursive: true });
-      writeFileSync(join(resultsDir, 'code-server-edits.log'), server.logs());
-    }
-    await fake?.stop();
-    if (stateDir && !process.env.E2E_KEEP_STATE) rmSync(stateDir, { recursive: true, force: true });
-  });
+  after(() => vscode.stop({ log: 'code-server-edits.log', fake, stateDir }));
 
   it('editing the proposal in the diff editor changes what is written', { timeout: TEST_TIMEOUT }, () =>
     scenario('9-edited-proposal', async () => {

@@ -5,27 +5,22 @@
 // stopping it, and Apply to File merging a fragment into its region only. Screenshots go to
 // test-results/e2e/ (inline-*.png), in the dark and the light theme.
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startCodeServer } from './lib/codeServer.mjs';
 import { startFakeProvider } from './lib/fakeProvider.mjs';
 import { buildHostExtension } from './lib/hostExtension.mjs';
-import { launchBrowser, repoRoot, resultsDir, Workbench } from './lib/workbench.mjs';
+import { requireVsix, SpecVsCode } from './lib/spec.mjs';
 
-const pkg = JSON.parse(readFileSync(resolve(repoRoot, 'package.json'), 'utf8'));
-const EXTENSION_ID = `${pkg.publisher}.${pkg.name}`;
-const VSIX = process.env.E2E_VSIX ? resolve(process.env.E2E_VSIX) : resolve(repoRoot, 'dist/prototyper.vsix');
 const FIM_MODEL = 'qwen2.5-coder:1.5b';
 const TEST_TIMEOUT = 120_000;
 const GREETING = 'src/greeting.ts';
 
 const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 
+const vscode = new SpecVsCode();
 let fake;
-let server;
-let browser;
 let wb;
 let stateDir;
 let workspace;
@@ -33,7 +28,7 @@ let results;
 
 describe('inline code in a real VS Code', { timeout: 12 * 60_000 }, () => {
   before(async () => {
-    if (!existsSync(VSIX)) throw new Error(`${VSIX} is missing: run \`node esbuild.mjs --production && bash scripts/package.sh\` first`);
+    requireVsix();
     stateDir = mkdtempSync(join(tmpdir(), 'prototyper-inline-e2e-'));
     const hostTests = await buildHostExtension(stateDir);
     fake = await startFakeProvider();
@@ -41,31 +36,19 @@ describe('inline code in a real VS Code', { timeout: 12 * 60_000 }, () => {
     workspace = join(stateDir, 'workspace');
     cpSync(resolve(import.meta.dirname, 'sample-workspace'), workspace, { recursive: true });
     results = join(stateDir, 'host-results.json');
-    server = await startCodeServer({
-      stateDir: join(stateDir, 'code-server'),
-      vsix: [VSIX, hostTests],
+    wb = await vscode.start({
+      stateDir,
       workspace,
+      extensions: [hostTests],
+      // A loaded machine can take longer than the default to load the workbench.
+      navigationTimeout: 120_000,
       settings: {
         'prototyper.provider': 'ollama',
         'prototyper.ollama.host': fake.base,
         'prototyper.model': 'llama3.2:latest',
         'prototyper.inline.model': FIM_MODEL,
         'prototyperHostTests.output': results,
-        'security.workspace.trust.enabled': false,
-        'workbench.startupEditor': 'none',
-        'workbench.tips.enabled': false,
         'workbench.welcomePage.walkthroughs.openOnInstall': false,
-        'workbench.enableExperiments': false,
-        'extensions.ignoreRecommendations': true,
-        'extensions.autoCheckUpdates': false,
-        'extensions.autoUpdate': false,
-        'telemetry.telemetryLevel': 'off',
-        'update.mode': 'none',
-        'git.enabled': false,
-        'npm.autoDetect': 'off',
-        'typescript.disableAutomaticTypeAcquisition': true,
-        'chat.commandCenter.enabled': false,
-        'window.restoreWindows': 'none',
         'files.hotExit': 'off',
         'files.autoSave': 'off',
         'editor.minimap.enabled': false,
@@ -76,25 +59,9 @@ describe('inline code in a real VS Code', { timeout: 12 * 60_000 }, () => {
         'editor.autoClosingBrackets': 'never',
       },
     });
-    browser = await launchBrowser();
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.setDefaultTimeout(15_000);
-    // A loaded machine can take longer than that to load the workbench.
-    page.setDefaultNavigationTimeout(120_000);
-    wb = new Workbench(page, EXTENSION_ID);
-    await wb.open(server.url);
   }, { timeout: 300_000 });
 
-  after(async () => {
-    await browser?.close().catch(() => {});
-    if (server) {
-      await server.stop();
-      mkdirSync(resultsDir, { recursive: true });
-      writeFileSync(join(resultsDir, 'inline-code-server.log'), server.logs());
-    }
-    await fake?.stop();
-    if (stateDir && !process.env.E2E_KEEP_STATE) rmSync(stateDir, { recursive: true, force: true });
-  });
+  after(() => vscode.stop({ log: 'inline-code-server.log', fake, stateDir }));
 
   it('host tests: inline sessions against real documents', { timeout: 240_000 }, async (t) => {
     rmSync(results, { force: true });

@@ -4,77 +4,47 @@
 // bar follows the provider going down and coming back. Its screenshots of the walkthrough, the
 // pull and a first answer are the README's (docs/screenshots/), so they stay current.
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startCodeServer } from './lib/codeServer.mjs';
 import { startFakeProvider } from './lib/fakeProvider.mjs';
-import { launchBrowser, repoRoot, resultsDir, Workbench } from './lib/workbench.mjs';
+import { requireVsix, SpecVsCode } from './lib/spec.mjs';
+import { repoRoot } from './lib/workbench.mjs';
 
-const pkg = JSON.parse(readFileSync(resolve(repoRoot, 'package.json'), 'utf8'));
-const EXTENSION_ID = `${pkg.publisher}.${pkg.name}`;
-const VSIX = process.env.E2E_VSIX ? resolve(process.env.E2E_VSIX) : resolve(repoRoot, 'dist/prototyper.vsix');
 const README_SHOTS = resolve(repoRoot, 'docs/screenshots');
 const TEST_TIMEOUT = 150_000;
 
+const vscode = new SpecVsCode();
 let fake;
-let server;
-let browser;
 let wb;
 let stateDir;
 
 describe('first run in a real VS Code', { timeout: 12 * 60_000 }, () => {
   before(async () => {
-    if (!existsSync(VSIX)) throw new Error(`${VSIX} is missing: run \`bash scripts/package.sh\` first`);
+    requireVsix();
     fake = await startFakeProvider({ noModels: true });
     stateDir = mkdtempSync(join(tmpdir(), 'prototyper-e2e-first-'));
     const workspace = join(stateDir, 'workspace');
     cpSync(resolve(import.meta.dirname, 'sample-workspace'), workspace, { recursive: true });
-    server = await startCodeServer({
-      stateDir: join(stateDir, 'code-server'),
-      vsix: VSIX,
+    wb = await vscode.start({
+      stateDir,
       workspace,
+      // The first test loads the workbench itself: it watches what a first load shows.
+      open: 'nothing',
       // A new user: no model chosen yet, walkthroughs left to open as they do on install.
       settings: {
         'prototyper.provider': 'ollama',
         'prototyper.ollama.host': fake.base,
-        'security.workspace.trust.enabled': false,
-        'workbench.startupEditor': 'none',
-        'workbench.tips.enabled': false,
-        'workbench.enableExperiments': false,
-        'extensions.ignoreRecommendations': true,
-        'extensions.autoCheckUpdates': false,
-        'extensions.autoUpdate': false,
-        'telemetry.telemetryLevel': 'off',
-        'update.mode': 'none',
-        'git.enabled': false,
-        'npm.autoDetect': 'off',
-        'typescript.disableAutomaticTypeAcquisition': true,
-        'chat.commandCenter.enabled': false,
-        'window.restoreWindows': 'none',
         'files.autoSave': 'off',
       },
     });
-    browser = await launchBrowser();
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.setDefaultTimeout(15_000);
-    wb = new Workbench(page, EXTENSION_ID);
   }, { timeout: 240_000 });
 
-  after(async () => {
-    await browser?.close().catch(() => {});
-    if (server) {
-      await server.stop();
-      mkdirSync(resultsDir, { recursive: true });
-      writeFileSync(join(resultsDir, 'code-server-first-run.log'), server.logs());
-    }
-    await fake?.stop();
-    if (stateDir && !process.env.E2E_KEEP_STATE) rmSync(stateDir, { recursive: true, force: true });
-  });
+  after(() => vscode.stop({ log: 'code-server-first-run.log', fake, stateDir }));
 
   it('opens the getting-started walkthrough on first install', { timeout: TEST_TIMEOUT }, async () => {
-    await wb.open(server.url);
+    await wb.open(vscode.server.url);
     const walkthrough = wb.page.locator('.gettingStartedContainer');
     const text = await wb.poll('the Prototyper walkthrough to open', async () => {
       const shown = await walkthrough.innerText({ timeout: 1000 }).catch(() => '');

@@ -5,25 +5,20 @@
 // Server" shows the page in the Simple Browser, the status bar shows the server, and "Stop Dev
 // Server" stops it. Screenshots go to test-results/e2e/.
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startCodeServer } from './lib/codeServer.mjs';
 import { startFakeProvider } from './lib/fakeProvider.mjs';
-import { launchBrowser, repoRoot, resultsDir, Workbench } from './lib/workbench.mjs';
+import { requireVsix, SpecVsCode } from './lib/spec.mjs';
 
-const pkg = JSON.parse(readFileSync(resolve(repoRoot, 'package.json'), 'utf8'));
-const EXTENSION_ID = `${pkg.publisher}.${pkg.name}`;
-const VSIX = process.env.E2E_VSIX ? resolve(process.env.E2E_VSIX) : resolve(repoRoot, 'dist/prototyper.vsix');
 const MODEL = 'llama3.2:latest';
 const NAME = 'tea-site';
 const DESCRIPTION = 'a landing page for a tea shop';
 const ANSWER = 'I will turn the template into a tea shop landing page.';
 
+const vscode = new SpecVsCode();
 let fake;
-let server;
-let browser;
 let wb;
 let stateDir;
 let projects;
@@ -31,60 +26,31 @@ let devServerUrl;
 
 describe('new projects in a real VS Code', { timeout: 15 * 60_000 }, () => {
   before(async () => {
-    if (!existsSync(VSIX)) throw new Error(`${VSIX} is missing: run \`node esbuild.mjs --production && bash scripts/package.sh\` first`);
+    requireVsix();
     fake = await startFakeProvider();
     stateDir = mkdtempSync(join(tmpdir(), 'prototyper-e2e-scaffold-'));
     const workspace = join(stateDir, 'workspace');
     cpSync(resolve(import.meta.dirname, 'sample-workspace'), workspace, { recursive: true });
     projects = join(stateDir, 'projects');
     mkdirSync(projects);
-    server = await startCodeServer({
-      stateDir: join(stateDir, 'code-server'),
-      vsix: VSIX,
+    wb = await vscode.start({
+      stateDir,
       workspace,
+      open: 'chat',
       settings: {
         'prototyper.provider': 'ollama',
         'prototyper.ollama.host': fake.base,
         'prototyper.model': MODEL,
         'prototyper.packageManager': 'npm',
-        'security.workspace.trust.enabled': false,
-        'workbench.startupEditor': 'none',
-        'workbench.tips.enabled': false,
         'workbench.welcomePage.walkthroughs.openOnInstall': false,
-        'workbench.enableExperiments': false,
-        'extensions.ignoreRecommendations': true,
-        'extensions.autoCheckUpdates': false,
-        'extensions.autoUpdate': false,
-        'telemetry.telemetryLevel': 'off',
-        'update.mode': 'none',
-        'git.enabled': false,
-        'npm.autoDetect': 'off',
-        'typescript.disableAutomaticTypeAcquisition': true,
-        'chat.commandCenter.enabled': false,
-        'window.restoreWindows': 'none',
         'files.hotExit': 'off',
         // The folder dialog as VS Code shows it in a browser: a path box in the quick input.
         'files.simpleDialog.enable': true,
       },
     });
-    browser = await launchBrowser();
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.setDefaultTimeout(15_000);
-    wb = new Workbench(page, EXTENSION_ID);
-    await wb.open(server.url);
-    await wb.openChat();
   }, { timeout: 240_000 });
 
-  after(async () => {
-    await browser?.close().catch(() => {});
-    if (server) {
-      await server.stop();
-      mkdirSync(resultsDir, { recursive: true });
-      writeFileSync(join(resultsDir, 'scaffold-code-server.log'), server.logs());
-    }
-    await fake?.stop();
-    if (stateDir && !process.env.E2E_KEEP_STATE) rmSync(stateDir, { recursive: true, force: true });
-  });
+  after(() => vscode.stop({ log: 'scaffold-code-server.log', fake, stateDir }));
 
   it('New Project puts the project on disk, opens it, and starts the tailoring chat', { timeout: 8 * 60_000 }, async () => {
     await fake.script({ ollama: [{ text: ANSWER, chunkSize: 8, delayMs: 20 }] });

@@ -1,5 +1,6 @@
 // Starts a real VS Code (code-server) for the end-to-end suite: fresh user-data and extension
-// folders per run, the packaged VSIX installed, user settings written, bound to 127.0.0.1 only.
+// folders per run, the packaged VSIX installed, user settings written, bound to 127.0.0.1 only;
+// and the settings that keep such a window quiet.
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -7,6 +8,27 @@ import { createServer } from 'node:net';
 
 const repoRoot = resolve(import.meta.dirname, '../../..');
 const codeServerBin = join(repoRoot, 'test/e2e/vscode/node_modules/.bin/code-server');
+
+/**
+ * User settings that keep a code-server window from opening, popping up or fetching anything of its
+ * own while it is driven or measured: no trust prompt, welcome page, tips, recommendations, update
+ * checks, telemetry, git or npm detection, type acquisition or chat button. Callers spread their
+ * own settings over these; the end-to-end specs add more (lib/spec.mjs).
+ */
+export const quietSettings = Object.freeze({
+  'security.workspace.trust.enabled': false,
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'extensions.ignoreRecommendations': true,
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'telemetry.telemetryLevel': 'off',
+  'update.mode': 'none',
+  'git.enabled': false,
+  'npm.autoDetect': 'off',
+  'typescript.disableAutomaticTypeAcquisition': true,
+  'chat.commandCenter.enabled': false,
+});
 
 /** A free TCP port on loopback. */
 export function freePort() {
