@@ -56,20 +56,11 @@ describe('scrolling', () => {
   });
 
   it('offers Jump to latest when the user scrolled up, and leaves their place alone', async () => {
-    const page = await openHarness(browser, { width: 320, height: 600 });
-    const id = await sendMessage(page, 'Long one');
-    const parts = longAnswer();
-    await stream(page, id, chunks(parts.slice(0, 18)));
-    await page.waitForFunction(() => document.querySelectorAll('.code-block').length >= 5);
+    const { page, finish } = await answerTallerThanTheView();
     await page.mouse.move(160, 200);
     await page.mouse.wheel(0, -800);
-    await page.waitForSelector('.jump-to-latest');
-    const top = await page.evaluate(() => document.querySelector('.message-list')!.scrollTop);
-    await stream(page, id, [...chunks(parts.slice(18)), done()], { start: 18 });
-    await page.waitForSelector('.usage');
-    await page.waitForTimeout(200);
     // Growth below does not pull the user down.
-    expect(await page.evaluate(() => document.querySelector('.message-list')!.scrollTop)).toBe(top);
+    await finish();
     await page.locator('.jump-to-latest').click();
     await page.waitForFunction(() => {
       const list = document.querySelector('.message-list') as HTMLElement;
@@ -80,20 +71,33 @@ describe('scrolling', () => {
   });
 
   it('keeps a place reached without the wheel (find in page, a screen reader) while the answer grows', async () => {
+    const { page, finish } = await answerTallerThanTheView();
+    // What find in page does: the view is moved up by script, with no wheel, key or drag.
+    await page.evaluate(() => document.querySelector('.message-block, .code-block')!.scrollIntoView({ block: 'start' }));
+    await finish();
+  });
+
+  /**
+   * Streams the first part of a long answer into a short view. After the caller scrolls up,
+   * `finish` checks that Jump to latest is offered, streams the rest, and checks that the growth
+   * left the place the user reached alone.
+   */
+  async function answerTallerThanTheView() {
     const page = await openHarness(browser, { width: 320, height: 600 });
     const id = await sendMessage(page, 'Long one');
     const parts = longAnswer();
     await stream(page, id, chunks(parts.slice(0, 18)));
     await page.waitForFunction(() => document.querySelectorAll('.code-block').length >= 5);
-    // What find in page does: the view is moved up by script, with no wheel, key or drag.
-    await page.evaluate(() => document.querySelector('.message-block, .code-block')!.scrollIntoView({ block: 'start' }));
-    await page.waitForSelector('.jump-to-latest');
-    const top = await page.evaluate(() => document.querySelector('.message-list')!.scrollTop);
-    await stream(page, id, [...chunks(parts.slice(18)), done()], { start: 18 });
-    await page.waitForSelector('.usage');
-    await page.waitForTimeout(200);
-    expect(await page.evaluate(() => document.querySelector('.message-list')!.scrollTop)).toBe(top);
-  });
+    const finish = async () => {
+      await page.waitForSelector('.jump-to-latest');
+      const top = await page.evaluate(() => document.querySelector('.message-list')!.scrollTop);
+      await stream(page, id, [...chunks(parts.slice(18)), done()], { start: 18 });
+      await page.waitForSelector('.usage');
+      await page.waitForTimeout(200);
+      expect(await page.evaluate(() => document.querySelector('.message-list')!.scrollTop)).toBe(top);
+    };
+    return { page, finish };
+  }
 
   it('opens a chat from history at its end', async () => {
     const page = await openHarness(browser, { width: 320, height: 500 });

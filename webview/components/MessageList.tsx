@@ -29,6 +29,21 @@ export function MessageList() {
   const stuck = useRef(true);
   const [away, setAway] = useState(false);
   const anchor = useRef<number | null>(null);
+  /** Where the view was last seen (scroll events, and our own moves). The view itself only ever
+   * moves down (to the end, or to keep what was shown in place when older messages go in above),
+   * so a move up that leaves the end is the user's however it was made: find in page, a screen
+   * reader, a script. */
+  const lastTop = useRef(0);
+  /** Whether the view moved up since it was last seen and no longer shows the end: the user
+   * left. Checked before snapping to the end, since a scroll event comes at most once a frame and
+   * may come after the content grew. */
+  const movedUpByUser = () => {
+    const root = scroller.current;
+    if (!root || root.scrollTop >= lastTop.current - 1) return false;
+    if (root.scrollHeight - root.scrollTop - root.clientHeight <= NEAR_END) return false;
+    unstick();
+    return true;
+  };
 
   // A different chat starts again from its tail, at its end.
   const start = shown.chatId === chatId ? Math.min(shown.start, Math.max(0, messages.length - INITIAL)) : Math.max(0, messages.length - INITIAL);
@@ -40,7 +55,9 @@ export function MessageList() {
 
   const toEnd = () => {
     const root = scroller.current;
-    if (root) root.scrollTop = root.scrollHeight;
+    if (!root) return;
+    root.scrollTop = root.scrollHeight;
+    lastTop.current = root.scrollTop;
   };
 
   useEffect(() => {
@@ -69,7 +86,7 @@ export function MessageList() {
     const inner = content.current;
     if (!root || !inner) return;
     const observer = new ResizeObserver(() => {
-      if (stuck.current && anchor.current === null) toEnd();
+      if (stuck.current && anchor.current === null && !movedUpByUser()) toEnd();
     });
     observer.observe(inner);
     observer.observe(root);
@@ -82,8 +99,9 @@ export function MessageList() {
     if (anchor.current !== null) {
       // Older messages went in above: keep what the user was looking at in place.
       root.scrollTop = root.scrollHeight - anchor.current;
+      lastTop.current = root.scrollTop;
       anchor.current = null;
-    } else if (stuck.current) {
+    } else if (stuck.current && !movedUpByUser()) {
       toEnd();
     }
   });
@@ -100,10 +118,6 @@ export function MessageList() {
   };
   /** A scrollbar drag or a touch is under way: the scroll it makes is the user's. */
   const dragging = useRef(false);
-  /** Where the last scroll event left the view. The view itself only ever moves down (to the end,
-   * or to keep what was shown in place when older messages go in above), so a move up that
-   * leaves the end is the user's however it was made: find in page, a screen reader, a script. */
-  const lastTop = useRef(0);
 
   const items = streaming ? [...messages, streaming] : messages;
   const busy = streaming !== null;
