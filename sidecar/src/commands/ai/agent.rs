@@ -21,13 +21,13 @@
 //! and runs nothing.
 
 use super::events::Events;
-use super::gate::{self, describe_duration, PermissionAnswer, WaitEnd, Waits};
+use super::gate::{self, describe_duration, PermissionOutcome, WaitEnd, Waits};
 use super::providers::{stream_turn, Endpoint, Failure, TurnEnd, TurnOutput, TurnRequest};
 use super::tools::{self, ask, ToolContext, ToolOutcome};
 use super::usage::Meter;
 use crate::protocol::ai::{
     AskUserEvent, AskUserFormEvent, CompletionEvent, DoneEvent, Message, ModelOptions, ProviderKind, Think, ToolCallEvent, ToolCallRef,
-    ToolChoice, ToolPermissionDecision, ToolPermissionEvent, ToolPermissionMode, ToolResultEvent,
+    ToolChoice, ToolPermissionEvent, ToolPermissionMode, ToolResultEvent,
 };
 use futures::future::join_all;
 use serde_json::Value;
@@ -244,23 +244,15 @@ impl Agent {
                     })
                 })
                 .await;
-            match end {
-                WaitEnd::Answered(PermissionAnswer { decision: ToolPermissionDecision::Accepted, content }) => accepted_content = content,
-                WaitEnd::Answered(PermissionAnswer { decision: ToolPermissionDecision::AlwaysAllowed, content }) => {
-                    self.allowlist.lock().unwrap_or_else(|p| p.into_inner()).push(name.to_string());
+            match end.permission_outcome(name, self.limits.permission) {
+                PermissionOutcome::Allowed { content, always } => {
+                    if always {
+                        self.allowlist.lock().unwrap_or_else(|p| p.into_inner()).push(name.to_string());
+                    }
                     accepted_content = content;
                 }
-                WaitEnd::Answered(PermissionAnswer { decision: ToolPermissionDecision::Rejected, .. }) => {
-                    return Some(ToolOutcome::fail(format!("User rejected {name}")))
-                }
-                WaitEnd::TimedOut => {
-                    return Some(ToolOutcome::fail(format!(
-                        "User rejected {name} (no decision within {}, so it was not run)",
-                        describe_duration(self.limits.permission)
-                    )))
-                }
-                WaitEnd::Cancelled => return None,
-                WaitEnd::Undeliverable => return Some(ToolOutcome::fail(format!("{name} was not run: nobody could be asked for permission"))),
+                PermissionOutcome::Refused(message) => return Some(ToolOutcome::fail(message)),
+                PermissionOutcome::Cancelled => return None,
             }
         }
         // A stop that came before the tool began (during the wait's last moments, or before the

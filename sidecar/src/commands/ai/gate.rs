@@ -41,6 +41,33 @@ pub struct PermissionAnswer {
     pub content: Option<String>,
 }
 
+/// What a permission wait means for the call it gated (the agent's and a workflow's alike).
+#[derive(Debug, PartialEq)]
+pub enum PermissionOutcome {
+    /// Run it: with the user's edited file (when they edited the proposal), and whether the tool
+    /// joins the allowlist ("Always Allow").
+    Allowed { content: Option<String>, always: bool },
+    /// Not run: the message the call's result carries.
+    Refused(String),
+    /// The stream was stopped while it waited.
+    Cancelled,
+}
+
+impl WaitEnd<PermissionAnswer> {
+    /// The outcome for `tool` (its name as the user saw it), worded for the model and the card;
+    /// `wait` is how long the user had to answer.
+    pub fn permission_outcome(self, tool: &str, wait: Duration) -> PermissionOutcome {
+        match self {
+            WaitEnd::Answered(PermissionAnswer { decision: ToolPermissionDecision::Accepted, content }) => PermissionOutcome::Allowed { content, always: false },
+            WaitEnd::Answered(PermissionAnswer { decision: ToolPermissionDecision::AlwaysAllowed, content }) => PermissionOutcome::Allowed { content, always: true },
+            WaitEnd::Answered(PermissionAnswer { decision: ToolPermissionDecision::Rejected, .. }) => PermissionOutcome::Refused(format!("User rejected {tool}")),
+            WaitEnd::TimedOut => PermissionOutcome::Refused(format!("User rejected {tool} (no decision within {}, so it was not run)", describe_duration(wait))),
+            WaitEnd::Undeliverable => PermissionOutcome::Refused(format!("{tool} was not run: nobody could be asked for permission")),
+            WaitEnd::Cancelled => PermissionOutcome::Cancelled,
+        }
+    }
+}
+
 /// How a wait ended.
 #[derive(Debug, PartialEq)]
 pub enum WaitEnd<T> {

@@ -16,14 +16,14 @@
 
 use super::graph::{self, Graph, Node};
 use crate::commands::ai::events::Events;
-use crate::commands::ai::gate::{self, describe_duration, PermissionAnswer, WaitEnd};
+use crate::commands::ai::gate::{self, PermissionOutcome};
 use crate::commands::ai::stream::{prepare, Registration};
 use crate::commands::ai::tools::{self, ToolContext, ToolOutcome};
 use crate::confine::RelPath;
 use crate::context::RequestContext;
 use crate::error::AppError;
 use crate::protocol::ai::{
-    CompletionEvent, CompletionRequest, DoneEvent, Message, StreamStarted, ToolCallEvent, ToolPermissionDecision, ToolPermissionEvent, ToolPermissionMode,
+    CompletionEvent, CompletionRequest, DoneEvent, Message, StreamStarted, ToolCallEvent, ToolPermissionEvent, ToolPermissionMode,
     ToolResultEvent,
 };
 use crate::commands::process::package_manager;
@@ -324,20 +324,16 @@ impl Run {
                     })
                 })
                 .await;
-            let rejected = match end {
-                WaitEnd::Answered(PermissionAnswer { decision: ToolPermissionDecision::Accepted, content }) => {
+            let rejected = match end.permission_outcome(shown, self.permission_wait) {
+                PermissionOutcome::Allowed { content, always } => {
+                    if always {
+                        self.allowlist.push(tool.to_string());
+                    }
                     accepted_content = content;
                     None
                 }
-                WaitEnd::Answered(PermissionAnswer { decision: ToolPermissionDecision::AlwaysAllowed, content }) => {
-                    self.allowlist.push(tool.to_string());
-                    accepted_content = content;
-                    None
-                }
-                WaitEnd::Answered(PermissionAnswer { decision: ToolPermissionDecision::Rejected, .. }) => Some(format!("User rejected {shown}")),
-                WaitEnd::TimedOut => Some(format!("User rejected {shown} (no decision within {}, so it was not run)", describe_duration(self.permission_wait))),
-                WaitEnd::Undeliverable => Some(format!("{shown} was not run: nobody could be asked for permission")),
-                WaitEnd::Cancelled => return Err(Stop::Cancelled),
+                PermissionOutcome::Refused(message) => Some(message),
+                PermissionOutcome::Cancelled => return Err(Stop::Cancelled),
             };
             if let Some(message) = rejected {
                 let outcome = ToolOutcome::fail(message.clone());
