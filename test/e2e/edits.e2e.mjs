@@ -38,6 +38,8 @@ describe('agent edits in a real VS Code', { timeout: 12 * 60_000 }, () => {
         'prototyper.ollama.host': fake.base,
         'prototyper.model': MODEL,
         'prototyper.toolPermissionMode': 'ask_every_time',
+        'workbench.welcomePage.walkthroughs.openOnInstall': false,
+        'git.autoRepositoryDetection': false,
         'files.hotExit': 'off',
         // The tests check that nothing is saved for the user, so VS Code's own auto save is off.
         'files.autoSave': 'off',
