@@ -110,20 +110,22 @@ interface PacedResult {
   seconds: number;
   sidecarCpuMs: number;
   hostCpuMs: number;
+  /** The in-process reader's CPU for the same stream: one Node process woken once per token. */
+  directCpuMs: number;
   missing: number;
 }
 
 /** Runs the in-process reader in its own process; resolves to its token arrival times. */
-function directReader(root: string, fake: FakeProvider): { done: Promise<Record<string, number>> } {
+function directReader(root: string, fake: FakeProvider): { done: Promise<{ arrivals: Record<string, number>; cpuMs: number }> } {
   const child = spawn(process.execPath, [join(root, 'bench/stream/direct-reader.mjs'), fake.url, MODEL], { stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
   child.stdout.setEncoding('utf8');
   child.stdout.on('data', (data: string) => (output += data));
-  const done = new Promise<Record<string, number>>((resolve, reject) => {
+  const done = new Promise<{ arrivals: Record<string, number>; cpuMs: number }>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => {
       if (code !== 0) reject(new Error(`the in-process reader exited with ${code}`));
-      else resolve((JSON.parse(output) as { arrivals: Record<string, number> }).arrivals);
+      else resolve(JSON.parse(output) as { arrivals: Record<string, number>; cpuMs: number });
     });
   });
   return { done };
@@ -145,7 +147,7 @@ async function pacedRun(root: string, pipeline: Pipeline, fake: FakeProvider, pe
   const seconds = (nowMs() - started) / 1000;
   const host = process.cpuUsage(hostBefore);
   const sidecarCpuMs = liveThreadsCpuMs(pipeline.sidecarPid) - sidecarBefore;
-  const directArrivals = await reader.done;
+  const { arrivals: directArrivals, cpuMs: directCpuMs } = await reader.done;
   const chats = (await fake.requests()).filter((request) => request.path === '/api/chat' && request.writeTimes);
   const directWrites = chats.find((request) => request.headers['x-bench-path'] === 'direct')?.writeTimes ?? [];
   const sidecarWrites = chats.find((request) => request.headers['x-bench-path'] !== 'direct')?.writeTimes ?? [];
@@ -162,7 +164,7 @@ async function pacedRun(root: string, pipeline: Pipeline, fake: FakeProvider, pe
     total.push(viaSidecar);
     added.push(viaSidecar - inProcessLatency);
   }
-  return { added, total, tokens, seconds, sidecarCpuMs, hostCpuMs: (host.user + host.system) / 1000, missing };
+  return { added, total, tokens, seconds, sidecarCpuMs, hostCpuMs: (host.user + host.system) / 1000, directCpuMs, missing };
 }
 
 export async function main(root: string): Promise<Report> {
@@ -243,6 +245,14 @@ export async function main(root: string): Promise<Report> {
       if (perSecond === GATED_RATE) {
         report.gate(`added latency per token at ${perSecond} tok/s, p99${runs}`, worst(p99s), 'ms', '<', 0.5, `p50 ${format(worst(p50s), 3)} ms`);
         report.gate(`sidecar + host CPU at ${perSecond} tok/s, share of one core${runs}`, worst(cpuShare), '%', '<', 2, where);
+        // The floor under that figure: a lone Node process reading the same stream a token per wakeup.
+        const floorShare = results.map((result) => (result.directCpuMs / (result.seconds * 1000)) * 100);
+        report.info(
+          `floor: one Node process reading the stream directly at ${perSecond} tok/s, share of one core (least of ${results.length})`,
+          Math.min(...floorShare),
+          '%',
+          `${format(Math.min(...results.map((result) => (result.directCpuMs * 1000) / result.tokens)), 1)} ms CPU per 1,000 tokens; the product has two processes woken per token`,
+        );
       } else {
         report.info(`added latency per token at ${format(perSecond)} tok/s, p99`, worst(p99s), 'ms', `p50 ${format(worst(p50s), 3)} ms`);
         report.info(`sidecar + host CPU at ${format(perSecond)} tok/s, share of one core`, worst(cpuShare), '%', where);
