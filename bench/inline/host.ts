@@ -20,6 +20,8 @@ export interface RunFigures {
   longestStall: number;
   /** From a chunk's arrival from the sidecar to its text being in the document (ms). */
   toDocument: { p50: number; p99: number; max: number };
+  /** The part of that spent before the edit carrying the chunk was sent (waiting for the one in flight). */
+  queued: { p50: number; p99: number; max: number };
   seconds: number;
   inserted: number;
   /** Each edit's round trip to the window (ms), and how many edits carried the stream. */
@@ -43,7 +45,16 @@ export const SIZES = [1_000, 10_000];
 export const LANGUAGE = 'plaintext';
 const EXTENSION_ID = 'prototyper.prototyper-vscode';
 
-export async function runInlineBench(): Promise<{ warmup: RunFigures; runs: RunFigures[]; floor: Array<{ lines: number; p50: number; p99: number }> }> {
+export interface Floor {
+  lines: number;
+  /** One character at a line out of view. */
+  p50: number;
+  p99: number;
+  /** Short inserts at the cursor in the middle of the view, as a stream's edits are. */
+  atCursor: { p50: number; p99: number };
+}
+
+export async function runInlineBench(): Promise<{ warmup: RunFigures; runs: RunFigures[]; floor: Floor[] }> {
   const extension = vscode.extensions.getExtension<PrototyperApi>(EXTENSION_ID);
   if (!extension) throw new Error(`${EXTENSION_ID} is not installed`);
   const api = await extension.activate();
@@ -51,9 +62,9 @@ export async function runInlineBench(): Promise<{ warmup: RunFigures; runs: RunF
   // The first run warms the JIT and the connection; its figures are not the result.
   const warmup = await run(api, 200);
   const runs: RunFigures[] = [];
-  const floor: Array<{ lines: number; p50: number; p99: number }> = [];
+  const floor: Floor[] = [];
   for (const lines of SIZES) {
-    floor.push({ lines, ...(await editFloor(lines)) });
+    floor.push({ lines, ...(await editFloor(lines)), atCursor: await editFloorAtCursor(lines) });
     runs.push(await run(api, lines));
   }
   return { warmup, runs, floor };
@@ -77,6 +88,28 @@ async function editFloor(lines: number): Promise<{ p50: number; p99: number }> {
   return { p50, p99 };
 }
 
+/**
+ * The same round trip for edits like a stream's: a few characters at a time (a line break every
+ * twelfth) inserted at the cursor, in view in the middle of the editor — VS Code then also moves
+ * the cursor, tells the extension host and renders the changed lines.
+ */
+async function editFloorAtCursor(lines: number): Promise<{ p50: number; p99: number }> {
+  const editor = await openEditor(documentOf(lines), LANGUAGE);
+  const cursor = new vscode.Position(Math.floor(lines / 2), 0);
+  editor.selection = new vscode.Selection(cursor, cursor);
+  editor.revealRange(new vscode.Range(cursor, cursor), vscode.TextEditorRevealType.InCenter);
+  const times: number[] = [];
+  for (let i = 0; i < 60; i++) {
+    const at = editor.selection.active;
+    const started = performance.now();
+    await editor.edit((builder) => builder.insert(at, i % 12 === 11 ? ');\n' : 'value '), { undoStopBefore: false, undoStopAfter: false });
+    times.push(performance.now() - started);
+  }
+  await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  const { p50, p99 } = summary(times.slice(10));
+  return { p50, p99 };
+}
+
 function documentOf(lines: number): string {
   const out: string[] = [];
   for (let i = 0; i < lines; i++) out.push(i === Math.floor(lines / 2) ? '' : `export const value${i} = compute(${i}, ${i % 7}); // line ${i}`);
@@ -92,6 +125,8 @@ async function run(api: PrototyperApi, lines: number): Promise<RunFigures> {
   const chunks: Array<{ receivedAt: number; end: number; work: number; inAt?: number }> = [];
   let received = 0;
   const edits: number[] = [];
+  /** When each edit was sent. */
+  const editsSentAt: number[] = [];
   let unrecognised = 0;
   let refused = 0;
   const userChanges: string[] = [];
@@ -114,6 +149,7 @@ async function run(api: PrototyperApi, lines: number): Promise<RunFigures> {
       },
       edit(ms, ok, own) {
         edits.push(ms);
+        editsSentAt.push(performance.now() - ms);
         if (!ok) refused++;
         else if (!own) unrecognised++;
       },
@@ -143,6 +179,14 @@ async function run(api: PrototyperApi, lines: number): Promise<RunFigures> {
 
   const work = chunks.map((c) => c.work);
   const toDocument = chunks.filter((c) => c.inAt !== undefined).map((c) => c.inAt! - c.receivedAt);
+  // A chunk goes out with the first edit sent after it arrived.
+  const queued = chunks
+    .filter((c) => c.inAt !== undefined)
+    .map((c) => {
+      const sent = editsSentAt.find((at) => at >= c.receivedAt);
+      return sent === undefined ? NaN : Math.min(sent, c.inAt!) - c.receivedAt;
+    })
+    .filter(Number.isFinite);
   return {
     lines,
     chunks: chunks.length,
@@ -150,6 +194,7 @@ async function run(api: PrototyperApi, lines: number): Promise<RunFigures> {
     perChunk: summary(work),
     longestStall: delay.max / 1e6,
     toDocument: summary(toDocument),
+    queued: summary(queued),
     seconds,
     inserted,
     editRoundTrip: summary(edits),

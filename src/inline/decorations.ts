@@ -10,6 +10,11 @@ export interface SessionLook {
   pending: vscode.Range[];
   /** Where text is arriving (the end of what streamed). */
   frontier: vscode.Range[];
+  /**
+   * The text arrives exactly at the frontier mark, which moves along after it by itself (its
+   * range grows at both edges): once shown it need not be sent again while the stream lasts.
+   */
+  frontierFollows?: boolean;
 }
 
 export const EMPTY_LOOK: SessionLook = { added: [], removed: [], pending: [], frontier: [] };
@@ -70,6 +75,7 @@ export class InlineDecorations implements vscode.Disposable {
       ] as const) {
         const key = ranges.map((r) => `${r.start.line},${r.start.character},${r.end.line},${r.end.character}`).join(';');
         if (last.get(type) === key) continue;
+        if (type === this.frontier && look.frontierFollows && ranges.length > 0 && last.get(type)) continue;
         last.set(type, key);
         editor.setDecorations(type, ranges);
       }

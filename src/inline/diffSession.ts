@@ -25,8 +25,13 @@ export type ProposalSource =
 export class DiffSession extends InlineSession {
   private first: number;
   private readonly old: string[];
-  /** Every row, the hidden ones of decided hunks included. */
-  private rows: Row[];
+  /** Every row, the hidden ones of decided hunks included (see `rows`). */
+  private rowsValue: Row[] = [];
+  /**
+   * Text arrived since the rows were worked out, from the answer's code or its search/replace
+   * blocks: the diff is redone when the rows are next read (an edit, a look), not per chunk.
+   */
+  private behind: 'code' | 'blocks' | undefined;
   private readonly decisions = new Map<number, Decision>();
   /** The rows' text in the document now. */
   private written: string[];
@@ -60,6 +65,20 @@ export class DiffSession extends InlineSession {
 
   firstLine(): number {
     return this.first;
+  }
+
+  private get rows(): Row[] {
+    const behind = this.behind;
+    if (behind) {
+      this.behind = undefined;
+      if (behind === 'code') this.fromCode(false);
+      else this.fromBlocks(false);
+    }
+    return this.rowsValue;
+  }
+
+  private set rows(rows: Row[]) {
+    this.rowsValue = rows;
   }
 
   lensHunks(): LensHunk[] {
@@ -106,16 +125,20 @@ export class DiffSession extends InlineSession {
       this.answer += text;
       this.searchReplace ??= answersInBlocks(this.answer, false);
       if (this.searchReplace === undefined) return;
-      if (this.searchReplace) return this.fromBlocks(false);
+      if (this.searchReplace) {
+        this.behind = 'blocks';
+        return;
+      }
       // A merged file after all: the filter gets everything so far.
       text = this.answer;
     }
     this.code += this.filter.push(text);
-    this.fromCode(false);
+    this.behind = 'code';
   }
 
   protected finishText(): void {
     if (this.source.kind === 'lines') return;
+    this.behind = undefined;
     if (this.source.kind === 'merge' && this.searchReplace !== false) {
       this.searchReplace ??= answersInBlocks(this.answer, true) ?? false;
       if (this.searchReplace) return this.fromBlocks(true);

@@ -155,9 +155,10 @@ export class InlineController implements vscode.Disposable {
       },
     });
     session.stopStream = () => stream.stop();
-    streamProgress(session, what, displayPath(document), model.model, ended);
+    streamProgress(session, what, displayPath(document), model.model, ended, this.status);
     void Promise.all([ended, stream.result]).then(([end, result]) => {
       if (end.kind === 'done') this.status.show(model.model, end.usage, result);
+      else this.status.streamEnded();
       const failed = session instanceof DiffSession && session.failedBlocks.length > 0 ? `Not applied: ${session.failedBlocks.join('; ')}.` : undefined;
       if (end.kind === 'done' && end.usage?.truncated) {
         void vscode.window.showWarningMessage('Prototyper: the model did not see the whole prompt (it was cut to fit its context window). Select less, or raise num_ctx.');

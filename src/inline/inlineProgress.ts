@@ -1,8 +1,8 @@
 // What the user is told about an inline request, as the chat tells it under an answer: a progress
-// notification while it streams (its Cancel stops it and leaves the document as it was), then a
-// status bar item with time to first token, tokens per second and the context window (`num_ctx`),
-// a warning when the prompt was cut, the model's prose when it answered in words, and errors that
-// say what to do.
+// notification while it streams (its Cancel stops it and leaves the document as it was) and the
+// live token count in a status bar item, then in that item time to first token, tokens per second
+// and the context window (`num_ctx`), a warning when the prompt was cut, the model's prose when it
+// answered in words, and errors that say what to do.
 import * as vscode from 'vscode';
 import type { InlinePrompt } from '../protocol/generated/InlinePrompt';
 import type { InlineResult } from '../protocol/generated/InlineResult';
@@ -21,6 +21,24 @@ export class InlineStatus implements vscode.Disposable {
   }
 
   private details = '';
+  private lastText = '';
+  /** When the live figures were last shown (-Infinity: the item shows the last run's). */
+  private liveShownAt = -Infinity;
+
+  /**
+   * Live figures while an answer streams, at most every LIVE_INTERVAL_MS. Here rather than in the
+   * progress notification: a notification measures its new message with a synchronous layout of
+   * the whole window, a stall every edit on its way to the document waits behind; a status bar
+   * item only changes its text.
+   */
+  streaming(model: string, chars: number, firstMs: number, force = false): void {
+    const now = performance.now();
+    if (!force && now - this.liveShownAt < LIVE_INTERVAL_MS) return;
+    this.liveShownAt = now;
+    this.item.text = `$(sparkle) ~${Math.ceil(chars / 4)} tokens · first after ${Math.round(firstMs)} ms`;
+    this.item.tooltip = `Prototyper inline — ${model} is writing (Esc stops)`;
+    this.item.show();
+  }
 
   /** The figures of the run that just ended. */
   show(model: string, usage: Usage | undefined, result: InlineResult | undefined): void {
@@ -41,9 +59,19 @@ export class InlineStatus implements vscode.Disposable {
     if (usage?.truncated) lines.push('⚠ The model did not see the whole prompt: it was cut to fit the context window.');
     if (result?.contextNote) lines.push(result.contextNote);
     this.details = lines.join('\n');
-    this.item.text = `${warned ? '$(warning)' : '$(sparkle)'} ${parts.join(' · ') || 'Inline'}`;
+    this.item.text = this.lastText = `${warned ? '$(warning)' : '$(sparkle)'} ${parts.join(' · ') || 'Inline'}`;
     this.item.tooltip = this.details;
+    this.liveShownAt = -Infinity;
     this.item.show();
+  }
+
+  /** The stream ended without figures (stopped, failed): the item goes back to the last run's. */
+  streamEnded(): void {
+    if (this.liveShownAt === -Infinity) return;
+    this.liveShownAt = -Infinity;
+    if (!this.details) return this.item.hide();
+    this.item.text = this.lastText;
+    this.item.tooltip = this.details;
   }
 
   showDetails(): void {
@@ -56,12 +84,15 @@ export class InlineStatus implements vscode.Disposable {
 }
 
 const VERBS = { generate: 'Writing code', edit: 'Editing', merge: 'Merging' } as const;
+/** The live token count changes at most this often (each change is a message to the window). */
+const LIVE_INTERVAL_MS = 250;
 
 /**
  * Shows the progress notification for a running session until its stream ends; Cancel rejects the
- * session. Resolves with the stream's end.
+ * session. Its message changes once, when the first text arrives; the running token count goes to
+ * `status`.
  */
-export function streamProgress(session: InlineSession, what: keyof typeof VERBS, file: string, model: string, ended: Promise<InlineEnd>): void {
+export function streamProgress(session: InlineSession, what: keyof typeof VERBS, file: string, model: string, ended: Promise<InlineEnd>, status: InlineStatus): void {
   void vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Prototyper: ${VERBS[what]} in ${file}`, cancellable: true },
     async (progress, token) => {
@@ -70,14 +101,12 @@ export function streamProgress(session: InlineSession, what: keyof typeof VERBS,
       progress.report({ message: `waiting for ${model}…` });
       const cancel = token.onCancellationRequested(() => void session.rejectAll());
       // Live figures from what arrived (the exact ones come with the end).
-      let reported = 0;
       const receiving = session.onDidReceive((chars) => {
-        const now = performance.now();
-        first ??= now - started;
-        // A few updates a second are enough to read; each one is a message to the window.
-        if (now - reported < 250) return;
-        reported = now;
-        progress.report({ message: `${model}: ~${Math.ceil(chars / 4)} tokens, first after ${Math.round(first)} ms — Esc stops` });
+        if (first === undefined) {
+          first = performance.now() - started;
+          progress.report({ message: `${model}: first token after ${Math.round(first)} ms — Esc stops` });
+          status.streaming(model, chars, first, true);
+        } else status.streaming(model, chars, first);
       });
       try {
         await Promise.race([ended, new Promise<void>((resolve) => session.onDidEnd(() => resolve()))]);

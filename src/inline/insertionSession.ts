@@ -6,16 +6,19 @@ import * as vscode from 'vscode';
 import { CodeFilter, indentationOf, reindentLine } from './codeFilter';
 import type { InlineDecorations, SessionLook } from './decorations';
 import { InlineSession, type LensHunk, type PlannedEdit } from './inlineSession';
-import { movePosition, placeAgainstRange, type Change, type Pos } from './positions';
+import { endOfInserted, movePosition, placeAgainstRange, type Change, type Pos } from './positions';
 
 export class InsertionSession extends InlineSession {
   private start: vscode.Position;
   private end: vscode.Position;
   private readonly filter: CodeFilter;
-  /** The code so far, as it should be in the document (line breaks as "\n"). */
-  private code = '';
-  /** Code in the document now. */
+  /** Code in the document now (line breaks as "\n"). */
   private written = '';
+  /**
+   * Code that arrived after it, for the next edit: each edit sends only this, so a chunk costs its
+   * own length, never the answer's so far.
+   */
+  private unwritten = '';
   /** The cursor line's text before the cursor, when it is only indentation. */
   private readonly indent: string | undefined;
   /** The answer's first-line indentation, once known (fenced answers only). */
@@ -72,7 +75,7 @@ export class InsertionSession extends InlineSession {
   /** Adds filtered code, re-indenting a fenced block line by line to the cursor's indentation. */
   private addCode(code: string, atEnd: boolean): void {
     if (!this.filter.fenced || this.indent === undefined) {
-      this.code += code;
+      this.unwritten += code;
       return;
     }
     this.raw += code;
@@ -81,20 +84,21 @@ export class InsertionSession extends InlineSession {
       const piece = at < 0 ? this.raw : this.raw.slice(0, at);
       if (this.lineStarted) {
         // The rest of a line whose start is in already.
-        this.code += piece;
+        this.unwritten += piece;
       } else {
         // A line's start waits until its indentation is known: a visible character, or its end.
         if (at < 0 && !/\S/.test(piece) && !atEnd) return;
         if (/\S/.test(piece)) this.modelIndent ??= indentationOf(piece);
         // The first line goes after the cursor's own indentation; the others get it in full.
-        this.code += this.code.length === 0 ? piece.trimStart() : reindentLine(piece, this.modelIndent ?? '', this.indent);
+        const first = this.written.length + this.unwritten.length === 0;
+        this.unwritten += first ? piece.trimStart() : reindentLine(piece, this.modelIndent ?? '', this.indent);
       }
       if (at < 0) {
         this.lineStarted = true;
         this.raw = '';
         return;
       }
-      this.code += '\n';
+      this.unwritten += '\n';
       this.lineStarted = false;
       this.raw = this.raw.slice(at + 1);
     }
@@ -104,14 +108,17 @@ export class InsertionSession extends InlineSession {
   private lineStarted = false;
 
   protected plan(): PlannedEdit | undefined {
-    if (this.restored || this.code === this.written || !this.code.startsWith(this.written)) return undefined;
-    const addition = this.code.slice(this.written.length).replace(/\n/g, this.writer.eol);
+    if (this.restored || this.unwritten === '') return undefined;
+    const sent = this.unwritten;
+    const addition = this.writer.eol === '\n' ? sent : sent.replace(/\n/g, this.writer.eol);
     const at = this.end;
     return {
       replacement: { range: new vscode.Range(at, at), text: addition },
       applied: () => {
-        this.written = this.code.slice(0, this.written.length + addition.replace(/\r\n/g, '\n').length);
-        this.end = this.document.positionAt(this.document.offsetAt(at) + addition.length);
+        // Text that arrived while the edit was on its way stays for the next one.
+        this.written += sent;
+        this.unwritten = this.unwritten.slice(sent.length);
+        this.end = toPosition(endOfInserted(at, addition));
         if (this.start.isAfter(this.end)) this.start = at;
       },
     };
@@ -129,15 +136,17 @@ export class InsertionSession extends InlineSession {
     this.start = toPosition(movePosition(this.start, change, 'left'));
     this.end = toPosition(movePosition(this.end, change, 'right'));
     this.written = this.document.getText(this.range).replace(/\r\n/g, '\n');
-    this.code = this.written;
+    this.unwritten = '';
     return 'inside';
   }
 
   protected look(): SessionLook {
-    if (this.start.isEqual(this.end)) return { added: [], removed: [], pending: [], frontier: this.state === 'streaming' ? [new vscode.Range(this.end, this.end)] : [] };
+    const streaming = this.state === 'streaming';
+    const frontier = streaming ? [new vscode.Range(this.end, this.end)] : [];
+    if (this.start.isEqual(this.end)) return { added: [], removed: [], pending: [], frontier, frontierFollows: streaming };
     const lastLine = this.end.character === 0 && this.end.line > this.start.line ? this.end.line - 1 : this.end.line;
     const lines = new vscode.Range(this.start.line, 0, lastLine, 0);
-    return { added: [lines], removed: [], pending: [], frontier: this.state === 'streaming' ? [new vscode.Range(this.end, this.end)] : [] };
+    return { added: [lines], removed: [], pending: [], frontier, frontierFollows: streaming };
   }
 
   protected hunkCount(): number {
@@ -167,7 +176,7 @@ export class InsertionSession extends InlineSession {
       edit: {
         replacement: { range: new vscode.Range(at, at), text },
         applied: () => {
-          this.end = this.document.positionAt(this.document.offsetAt(at) + text.length);
+          this.end = toPosition(endOfInserted(at, text));
         },
       },
       accepted: 1,

@@ -40,10 +40,19 @@ export function movePosition(position: Pos, change: Change, gravity: 'left' | 'r
   if (compare(position, start) === 0 && (gravity === 'left' || compare(start, end) !== 0)) return position;
   if (compare(position, end) < 0) return start;
   const breaks = countBreaks(change.text);
-  const lastLineLength = change.text.length - (change.text.lastIndexOf('\n') + 1);
-  const endOfText: Pos = breaks === 0 ? { line: start.line, character: start.character + lastLineLength } : { line: start.line + breaks, character: lastLineLength };
+  const endOfText = endOfInserted(start, change.text);
   if (position.line > end.line) return { line: position.line + breaks - (end.line - start.line), character: position.character };
   return { line: endOfText.line, character: endOfText.character + (position.character - end.character) };
+}
+
+/**
+ * Where `text` ends once inserted at `start` (line breaks "\n" or "\r\n"): worked out from the
+ * text alone, so following a streamed insertion costs the chunk's length, not the document's.
+ */
+export function endOfInserted(start: Pos, text: string): Pos {
+  const lastBreak = text.lastIndexOf('\n');
+  if (lastBreak < 0) return { line: start.line, character: start.character + text.length };
+  return { line: start.line + countBreaks(text), character: text.length - lastBreak - 1 };
 }
 
 export type Placement = { where: 'before'; lineDelta: number } | { where: 'after' } | { where: 'inside' };

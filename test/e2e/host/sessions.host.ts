@@ -115,6 +115,34 @@ test('Accept and Reject per hunk give exactly the chosen lines; undo takes the a
   await until('one undo back to the original', () => editor.document.getText() === FUNCTIONS);
 });
 
+test('chunks that arrive while an edit is on its way go in with the next one: in order, nothing lost, one edit at a time', async () => {
+  const editor = await openEditor('// top\n\n// bottom\n');
+  const session = insertion(editor, 1, 0);
+  let inFlight = 0;
+  let most = 0;
+  let edits = 0;
+  const replace = session.writer.replace.bind(session.writer);
+  session.writer.replace = (replacement, undo) => {
+    most = Math.max(most, ++inFlight);
+    return replace(replacement, undo);
+  };
+  // Called once the edit's change event is in: the edit is no longer on its way.
+  session.probe = { edit: () => (inFlight--, edits++) };
+  const pieces = Array.from({ length: 60 }, (_, i) => (i % 6 === 5 ? `v${i};\n` : `v${i} `));
+  // Six bursts of ten chunks: the first of a burst starts an edit, the rest wait and go together.
+  for (let burst = 0; burst < 6; burst++) {
+    for (const piece of pieces.slice(burst * 10, burst * 10 + 10)) session.push(piece);
+    await tick();
+  }
+  await session.streamEnded({ kind: 'done' });
+  assertEqual(session.state, 'review', 'the whole answer arrived');
+  assertEqual(editor.document.getText(), `// top\n${pieces.join('')}// bottom\n`, 'every chunk, in the order it came');
+  assertEqual(most, 1, 'never more than one edit on its way');
+  assert(edits <= 12, `a burst goes in with at most two edits, not one per chunk: ${edits} edits for ${pieces.length} chunks`);
+  await session.rejectAll();
+  assertEqual(editor.document.getText(), '// top\n\n// bottom\n', 'Reject restores it');
+});
+
 test('typing above a streaming session moves it along and keeps the typing', async () => {
   const editor = await openEditor('// header\n\nfunction f() {\n  \n}\n');
   const session = insertion(editor, 3, 2);

@@ -1,7 +1,7 @@
 // Following an inline session through the user's own edits: where a change lands relative to the
 // session's lines or inserted range, and how positions move.
 import { describe, expect, it } from 'vitest';
-import { movePosition, placeAgainstLines, placeAgainstRange, type Change } from '../../../src/inline/positions';
+import { endOfInserted, movePosition, placeAgainstLines, placeAgainstRange, type Change } from '../../../src/inline/positions';
 
 const change = (sl: number, sc: number, el: number, ec: number, text: string): Change => ({
   range: { start: { line: sl, character: sc }, end: { line: el, character: ec } },
@@ -48,5 +48,24 @@ describe('placeAgainstRange and movePosition', () => {
     expect(movePosition(end, change(4, 0, 5, 1, 'q\nr'), 'left')).toEqual({ line: 5, character: 2 });
     expect(movePosition({ line: 4, character: 1 }, change(4, 0, 4, 3, 'z'), 'left')).toEqual({ line: 4, character: 0 });
     expect(movePosition({ line: 9, character: 0 }, change(2, 0, 4, 0, ''), 'left')).toEqual({ line: 7, character: 0 });
+  });
+});
+
+describe('endOfInserted (where a streamed insertion ends)', () => {
+  it('follows text within a line, across line breaks, and CRLF documents', () => {
+    expect(endOfInserted({ line: 7, character: 3 }, 'abc')).toEqual({ line: 7, character: 6 });
+    expect(endOfInserted({ line: 7, character: 3 }, 'abc\n  de')).toEqual({ line: 8, character: 4 });
+    expect(endOfInserted({ line: 7, character: 3 }, 'a\n\n')).toEqual({ line: 9, character: 0 });
+    expect(endOfInserted({ line: 7, character: 3 }, 'a\r\nbc')).toEqual({ line: 8, character: 2 });
+    expect(endOfInserted({ line: 7, character: 3 }, '')).toEqual({ line: 7, character: 3 });
+  });
+
+  it('agrees with where the same text would leave a position right after it', () => {
+    // Chunk by chunk, the insertion end found from the chunks alone is where the whole text ends.
+    const chunks = ['const a', ' = 1;\n', '\nfunc', 'tion f() {\n  return a;', '\n}\n'];
+    let end = { line: 2, character: 4 };
+    for (const chunk of chunks) end = endOfInserted(end, chunk);
+    expect(end).toEqual(endOfInserted({ line: 2, character: 4 }, chunks.join('')));
+    expect(end).toEqual({ line: 7, character: 0 });
   });
 });
