@@ -127,24 +127,39 @@ impl Outbox {
 
     /// Queues a success response for request `id`.
     pub fn respond_ok(&self, id: &Value, result: Value) -> bool {
-        let body = serde_json::json!({ "jsonrpc": "2.0", "id": id, "result": result });
-        self.send_body(to_vec_exact(&body))
+        self.send_body(ok_body(id, result))
     }
 
     /// Queues an error response for request `id` (`Value::Null` when the id could not be read).
     pub fn respond_err(&self, id: &Value, error: &crate::error::AppError) -> bool {
-        let mut error_object = serde_json::json!({ "code": error.code, "message": error.message });
-        if let Some(data) = &error.data {
-            error_object["data"] = data.clone();
-        }
-        let body = serde_json::json!({ "jsonrpc": "2.0", "id": id, "error": error_object });
-        self.send_body(serde_json::to_vec(&body).unwrap_or_default())
+        self.send_body(err_body(id, error))
+    }
+
+    /// Writes the response for request `id` from this thread (see `write_now`): the answer to
+    /// `initialize`, sent before the writer thread exists.
+    pub fn respond_now(&self, id: &Value, reply: Result<Value, crate::error::AppError>) -> bool {
+        self.write_now(match reply {
+            Ok(result) => ok_body(id, result),
+            Err(error) => err_body(id, &error),
+        })
     }
 
     /// True once nothing more can reach the host (stdout closed, or the writer stopped).
     pub fn is_closed(&self) -> bool {
         self.sender.is_closed() || self.output.broken.load(Ordering::Acquire)
     }
+}
+
+fn ok_body(id: &Value, result: Value) -> Vec<u8> {
+    to_vec_exact(&serde_json::json!({ "jsonrpc": "2.0", "id": id, "result": result }))
+}
+
+fn err_body(id: &Value, error: &crate::error::AppError) -> Vec<u8> {
+    let mut error_object = serde_json::json!({ "code": error.code, "message": error.message });
+    if let Some(data) = &error.data {
+        error_object["data"] = data.clone();
+    }
+    serde_json::to_vec(&serde_json::json!({ "jsonrpc": "2.0", "id": id, "error": error_object })).unwrap_or_default()
 }
 
 /// Serializes `value` into a buffer of exactly its size: one pass counts the bytes, the second

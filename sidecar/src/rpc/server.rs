@@ -16,8 +16,9 @@ use crate::protocol::rpc::{InitializeParams, InitializeResult};
 use crate::rpc::codec::{Frame, LspCodec};
 use crate::rpc::host::HostClient;
 use crate::rpc::incoming::{self, Incoming};
-use crate::rpc::outbox::Outbox;
+use crate::rpc::outbox::{Outbox, Outgoing};
 use crate::workspace::Workspace;
+use bytes::BytesMut;
 use futures::{FutureExt, StreamExt};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -26,7 +27,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::AsyncRead;
-use tokio_util::codec::FramedRead;
+use tokio_util::codec::{Decoder, FramedRead};
 use tokio_util::sync::CancellationToken;
 
 /// How long a cancelled handler may keep running before the server answers "cancelled" for it.
@@ -55,107 +56,170 @@ where
     R: AsyncRead + Unpin,
     W: std::io::Write + Send + 'static,
 {
-    let (outbox, outgoing) = Outbox::new(output);
-    let (writer_done, writer) = tokio::sync::oneshot::channel::<()>();
-    std::thread::Builder::new()
-        .name("stdout-writer".into())
-        .spawn(move || {
-            outgoing.run();
-            let _ = writer_done.send(());
-        })
-        .expect("the writer thread starts");
-    let host = HostClient::new(outbox.clone());
-    let state = Arc::new(SidecarState::default());
-    let root_cancel = CancellationToken::new();
-    let in_flight: InFlight = Arc::default();
-    let mut shutdown_requested = false;
-    let mut frames = FramedRead::new(input, LspCodec::new());
+    Server::new(output).run(input).await
+}
 
-    let exit = loop {
-        let frame = match frames.next().await {
-            Some(Ok(frame)) => frame,
-            Some(Err(err)) => {
-                log(&format!("stdin read failed: {err}; stopping"));
-                break Exit::Abrupt;
-            }
-            None => break Exit::Abrupt,
-        };
-        let body = match frame {
-            Frame::Message(body) => body,
-            Frame::Malformed(reason) => {
-                outbox.respond_err(&Value::Null, &AppError::new(codes::PARSE_ERROR, format!("Parse error: {reason}")));
-                continue;
-            }
-        };
-        let (id, method, params) = match incoming::classify(&body) {
-            Incoming::Request { id, method, params } => (id, method, params),
-            Incoming::Notification { method, params } => {
-                match method.as_str() {
-                    "exit" => break if shutdown_requested { Exit::Clean } else { Exit::Abrupt },
-                    "$/cancelRequest" => {
-                        let key = params.get("id").map(Value::to_string).unwrap_or_default();
-                        if let Some(token) = in_flight.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
-                            token.cancel();
+/// Most bytes `answer_initialize` reads looking for the first frame before it leaves the frame to
+/// the read loop (an `initialize` is well under 1 KiB).
+const FIRST_FRAME_LIMIT: usize = 64 * 1024;
+
+/// The server between its start and `exit`: the shared state, stdout, and the host client.
+pub struct Server {
+    outbox: Outbox,
+    outgoing: Outgoing,
+    host: HostClient,
+    state: Arc<SidecarState>,
+}
+
+impl Server {
+    /// A server that will write its frames to `output`. Starts no thread and needs no runtime.
+    pub fn new(output: impl std::io::Write + Send + 'static) -> Server {
+        let (outbox, outgoing) = Outbox::new(output);
+        let host = HostClient::new(outbox.clone());
+        Server { outbox, outgoing, host, state: Arc::new(SidecarState::default()) }
+    }
+
+    /// Reads the host's first frame with blocking reads on the calling thread and, when it is
+    /// `initialize`, answers it from this thread straight to the output. The host waits on that
+    /// answer before anything else, so `main` calls this before the tokio runtime and the writer
+    /// thread exist: the handshake costs no thread start and no hop between threads.
+    ///
+    /// Returns the bytes read that are still to be served (all of them when the first frame is
+    /// anything else, which the read loop then answers as it always does).
+    pub fn answer_initialize(&self, input: &mut impl std::io::Read) -> Vec<u8> {
+        let mut buffer = BytesMut::new();
+        let mut chunk = vec![0u8; 16 * 1024];
+        loop {
+            // A fresh decoder on a copy: the loop decodes the bytes again unless this frame is
+            // answered here.
+            let mut rest = buffer.clone();
+            match LspCodec::new().decode(&mut rest) {
+                Ok(Some(Frame::Message(body))) => {
+                    if let Incoming::Request { id, method, params } = incoming::classify(&body) {
+                        if method == "initialize" {
+                            let reply = initialize(&self.state, &self.host, params);
+                            self.outbox.respond_now(&id, reply);
+                            return rest.to_vec();
                         }
                     }
-                    other if other.starts_with("$/") => {}
-                    other => log(&format!("ignoring unknown notification {other}")),
+                    return buffer.to_vec();
                 }
-                continue;
+                Ok(Some(Frame::Malformed(_))) | Err(_) => return buffer.to_vec(),
+                Ok(None) if buffer.len() >= FIRST_FRAME_LIMIT => return buffer.to_vec(),
+                Ok(None) => {}
             }
-            // A response to one of the sidecar's own requests (`rpc::host`); one that matches none
-            // (it came after its timeout) has nobody left to tell.
-            Incoming::Response(message) => {
-                host.answer(&message);
-                continue;
-            }
-            Incoming::Invalid { id, error } => {
-                if let Some(id) = id {
-                    outbox.respond_err(&id, &error);
-                }
-                continue;
-            }
-        };
-        match method.as_str() {
-            "initialize" => {
-                let reply = initialize(&state, &host, params);
-                respond(&outbox, &id, reply);
-            }
-            "shutdown" => {
-                shutdown_requested = true;
-                root_cancel.cancel();
-                state.processes.kill_all().await;
-                outbox.respond_ok(&id, Value::Null);
-            }
-            _ => {
-                if shutdown_requested {
-                    outbox.respond_err(&id, &AppError::new(codes::INVALID_REQUEST, "The sidecar is shutting down"));
-                    continue;
-                }
-                let Some(session) = state.session.get().cloned() else {
-                    outbox.respond_err(&id, &AppError::new(codes::SERVER_NOT_INITIALIZED, format!("'{method}' arrived before initialize; send initialize first")));
-                    continue;
-                };
-                let context = RequestContext {
-                    state: state.clone(),
-                    session,
-                    cancel: root_cancel.child_token(),
-                    outbox: outbox.clone(),
-                    host: host.clone(),
-                };
-                spawn_request(context, id, method, params, in_flight.clone());
+            match input.read(&mut chunk) {
+                Ok(0) => return buffer.to_vec(),
+                Ok(read) => buffer.extend_from_slice(&chunk[..read]),
+                Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
+                // The read loop reads again and reports the failure.
+                Err(_) => return buffer.to_vec(),
             }
         }
-    };
+    }
 
-    root_cancel.cancel();
-    host.close();
-    state.processes.kill_all().await;
-    drop(host);
-    drop(outbox);
-    // Let queued frames (final responses, terminal channel messages) reach the host if it listens.
-    let _ = tokio::time::timeout(Duration::from_millis(500), writer).await;
-    exit
+    /// Serves `input` until `exit` or EOF, then stops all work. Returns how it ended.
+    pub async fn run<R: AsyncRead + Unpin>(self, input: R) -> Exit {
+        let Server { outbox, outgoing, host, state } = self;
+        let (writer_done, writer) = tokio::sync::oneshot::channel::<()>();
+        std::thread::Builder::new()
+            .name("stdout-writer".into())
+            .spawn(move || {
+                outgoing.run();
+                let _ = writer_done.send(());
+            })
+            .expect("the writer thread starts");
+        let root_cancel = CancellationToken::new();
+        let in_flight: InFlight = Arc::default();
+        let mut shutdown_requested = false;
+        let mut frames = FramedRead::new(input, LspCodec::new());
+
+        let exit = loop {
+            let frame = match frames.next().await {
+                Some(Ok(frame)) => frame,
+                Some(Err(err)) => {
+                    log(&format!("stdin read failed: {err}; stopping"));
+                    break Exit::Abrupt;
+                }
+                None => break Exit::Abrupt,
+            };
+            let body = match frame {
+                Frame::Message(body) => body,
+                Frame::Malformed(reason) => {
+                    outbox.respond_err(&Value::Null, &AppError::new(codes::PARSE_ERROR, format!("Parse error: {reason}")));
+                    continue;
+                }
+            };
+            let (id, method, params) = match incoming::classify(&body) {
+                Incoming::Request { id, method, params } => (id, method, params),
+                Incoming::Notification { method, params } => {
+                    match method.as_str() {
+                        "exit" => break if shutdown_requested { Exit::Clean } else { Exit::Abrupt },
+                        "$/cancelRequest" => {
+                            let key = params.get("id").map(Value::to_string).unwrap_or_default();
+                            if let Some(token) = in_flight.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+                                token.cancel();
+                            }
+                        }
+                        other if other.starts_with("$/") => {}
+                        other => log(&format!("ignoring unknown notification {other}")),
+                    }
+                    continue;
+                }
+                // A response to one of the sidecar's own requests (`rpc::host`); one that matches none
+                // (it came after its timeout) has nobody left to tell.
+                Incoming::Response(message) => {
+                    host.answer(&message);
+                    continue;
+                }
+                Incoming::Invalid { id, error } => {
+                    if let Some(id) = id {
+                        outbox.respond_err(&id, &error);
+                    }
+                    continue;
+                }
+            };
+            match method.as_str() {
+                "initialize" => {
+                    let reply = initialize(&state, &host, params);
+                    respond(&outbox, &id, reply);
+                }
+                "shutdown" => {
+                    shutdown_requested = true;
+                    root_cancel.cancel();
+                    state.processes.kill_all().await;
+                    outbox.respond_ok(&id, Value::Null);
+                }
+                _ => {
+                    if shutdown_requested {
+                        outbox.respond_err(&id, &AppError::new(codes::INVALID_REQUEST, "The sidecar is shutting down"));
+                        continue;
+                    }
+                    let Some(session) = state.session.get().cloned() else {
+                        outbox.respond_err(&id, &AppError::new(codes::SERVER_NOT_INITIALIZED, format!("'{method}' arrived before initialize; send initialize first")));
+                        continue;
+                    };
+                    let context = RequestContext {
+                        state: state.clone(),
+                        session,
+                        cancel: root_cancel.child_token(),
+                        outbox: outbox.clone(),
+                        host: host.clone(),
+                    };
+                    spawn_request(context, id, method, params, in_flight.clone());
+                }
+            }
+        };
+
+        root_cancel.cancel();
+        host.close();
+        state.processes.kill_all().await;
+        drop(host);
+        drop(outbox);
+        // Let queued frames (final responses, terminal channel messages) reach the host if it listens.
+        let _ = tokio::time::timeout(Duration::from_millis(500), writer).await;
+        exit
+    }
 }
 
 fn respond(outbox: &Outbox, id: &Value, reply: Result<Value, AppError>) {

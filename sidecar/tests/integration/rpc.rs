@@ -84,6 +84,68 @@ fn a_command_before_initialize_is_not_initialized() {
     assert!(message.contains("initialize"), "{message}");
 }
 
+/// One frame's bytes, as the host writes it.
+fn framed(message: &Value) -> Vec<u8> {
+    let body = serde_json::to_vec(message).unwrap();
+    let mut frame = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+    frame.extend_from_slice(&body);
+    frame
+}
+
+// `initialize` is answered before the async runtime starts (main.rs); these check that the bytes
+// read for it are not lost and that a first frame that is something else is served as before.
+
+#[test]
+fn requests_written_with_initialize_in_one_write_are_all_answered() {
+    let mut sidecar = Sidecar::start(Options::default());
+    let params = sidecar.initialize_params();
+    let mut bytes = framed(&json!({ "jsonrpc": "2.0", "id": "init", "method": "initialize", "params": params }));
+    bytes.extend(framed(&json!({ "jsonrpc": "2.0", "id": "dir", "method": "read_dir", "params": { "path": "" } })));
+    bytes.extend(framed(&json!({ "jsonrpc": "2.0", "id": "unknown", "method": "no_such_command", "params": {} })));
+    sidecar.send_raw(&bytes);
+    assert!(sidecar.wait_response(&json!("init")).is_ok());
+    assert_eq!(sidecar.wait_response(&json!("dir")).unwrap(), json!([]));
+    assert_eq!(sidecar.wait_response(&json!("unknown")).unwrap_err().0, -32601);
+}
+
+#[test]
+fn an_initialize_arriving_in_pieces_is_answered() {
+    let mut sidecar = Sidecar::start(Options::default());
+    let params = sidecar.initialize_params();
+    let bytes = framed(&json!({ "jsonrpc": "2.0", "id": "slow", "method": "initialize", "params": params }));
+    for piece in [&bytes[..7], &bytes[7..30], &bytes[30..]] {
+        sidecar.send_raw(piece);
+        std::thread::sleep(Duration::from_millis(30));
+    }
+    let result = sidecar.wait_response(&json!("slow")).unwrap();
+    assert_eq!(result["protocolVersion"], json!(1));
+    assert_eq!(sidecar.call("read_dir", json!({ "path": "" })), json!([]));
+}
+
+#[test]
+fn garbage_before_the_first_initialize_is_answered_and_initialize_still_works() {
+    let mut sidecar = Sidecar::start(Options::default());
+    sidecar.send_raw(b"not a frame header\r\n\r\n");
+    assert_eq!(sidecar.wait_other(1)[0]["error"]["code"], json!(-32700));
+    let params = sidecar.initialize_params();
+    sidecar.call("initialize", params);
+    assert_eq!(sidecar.call("read_dir", json!({ "path": "" })), json!([]));
+}
+
+#[test]
+fn a_failed_first_initialize_leaves_the_sidecar_serving() {
+    let mut sidecar = Sidecar::start(Options::default());
+    let mut params = sidecar.initialize_params();
+    params["storageDir"] = json!(sidecar.ws("a-file-not-a-folder/storage"));
+    std::fs::write(sidecar.ws("a-file-not-a-folder"), "x").unwrap();
+    let (_, message) = sidecar.request("initialize", params).unwrap_err();
+    assert!(message.contains("storage directory"), "{message}");
+    let (code, _) = sidecar.request("read_file", json!({ "path": "a.txt" })).unwrap_err();
+    assert_eq!(code, -32002, "still not initialized, and still answering");
+    let params = sidecar.initialize_params();
+    sidecar.call("initialize", params);
+}
+
 #[test]
 fn a_protocol_version_mismatch_says_what_to_do() {
     let mut sidecar = Sidecar::start(Options::default());
