@@ -1,7 +1,10 @@
-// The conversation: renders the newest messages first and older ones in slices as the user scrolls
-// up (so a 2,000-message chat opens at once), sticks to the bottom while answers grow (and ends
-// there), offers "Jump to latest" when the user scrolled up, and routes link clicks.
+// The conversation: renders the newest messages first and older ones a small chunk per frame as the
+// user scrolls up (so a 2,000-message chat opens at once and scrolls without long tasks), sticks to
+// the bottom while answers grow (and ends there), offers "Jump to latest" when the user scrolled
+// up, and routes link clicks.
+import { memo } from 'preact/compat';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import type { ChatMessage } from '../chat/types';
 import { chat, dismissError } from '../chat/controller';
 import { invoke } from '../ipc';
 import { focusComposer } from '../session/session';
@@ -10,9 +13,15 @@ import { ErrorCard } from './ErrorCard';
 import { MessageView } from './MessageView';
 import { Welcome } from './Welcome';
 
-/** How many messages a chat opens with, and how many more each scroll to the top adds. */
-const INITIAL = 30;
-const SLICE = 20;
+/**
+ * Messages are shown in chunks of this many, by index (a chunk always holds the same messages).
+ * A chunk is one box the browser skips while it is off screen (content-visibility), so a long chat
+ * costs layout, paint and hit testing per chunk on screen, not per message shown. Older messages
+ * come in one chunk at a time, each a task well under a frame.
+ */
+const CHUNK = 6;
+/** A chat opens with at least this many of its last messages: more than a view holds. */
+const INITIAL = 8;
 /** Within this many pixels of the end counts as "at the end". */
 const NEAR_END = 24;
 
@@ -24,11 +33,12 @@ export function MessageList() {
   const scroller = useRef<HTMLDivElement>(null);
   const content = useRef<HTMLDivElement>(null);
   const sentinel = useRef<HTMLDivElement>(null);
-  const [shown, setShown] = useState({ chatId, start: Math.max(0, messages.length - INITIAL) });
+  const [shown, setShown] = useState({ chatId, start: openingStart(messages.length) });
   /** Whether the view follows the end: true until the user scrolls up, again once they reach it. */
   const stuck = useRef(true);
   const [away, setAway] = useState(false);
   const anchor = useRef<number | null>(null);
+  const loader = useRef<IntersectionObserver | null>(null);
   /** Where the view was last seen (scroll events, and our own moves). The view itself only ever
    * moves down (to the end, or to keep what was shown in place when older messages go in above),
    * so a move up that leaves the end is the user's however it was made: find in page, a screen
@@ -46,7 +56,7 @@ export function MessageList() {
   };
 
   // A different chat starts again from its tail, at its end.
-  const start = shown.chatId === chatId ? Math.min(shown.start, Math.max(0, messages.length - INITIAL)) : Math.max(0, messages.length - INITIAL);
+  const start = shown.chatId === chatId ? Math.min(shown.start, openingStart(messages.length)) : openingStart(messages.length);
   if (shown.chatId !== chatId) {
     setShown({ chatId, start });
     stuck.current = true;
@@ -70,13 +80,17 @@ export function MessageList() {
         setShown((s) => {
           if (s.start === 0) return s;
           anchor.current = root.scrollHeight - root.scrollTop;
-          return { ...s, start: Math.max(0, s.start - SLICE) };
+          return { ...s, start: Math.max(0, s.start - CHUNK) };
         });
       },
       { root, rootMargin: '600px 0px 0px 0px' },
     );
     observer.observe(target);
-    return () => observer.disconnect();
+    loader.current = observer;
+    return () => {
+      observer.disconnect();
+      loader.current = null;
+    };
   }, [start === 0]);
 
   // Content grows after a render too (code highlighting, images, fonts, off-screen messages
@@ -101,6 +115,13 @@ export function MessageList() {
       root.scrollTop = root.scrollHeight - anchor.current;
       lastTop.current = root.scrollTop;
       anchor.current = null;
+      // Observed afresh, the sentinel is reported again: while it is still near, the next chunk
+      // comes in the next frame (an observer that saw no change would say nothing).
+      const target = sentinel.current;
+      if (loader.current && target) {
+        loader.current.unobserve(target);
+        loader.current.observe(target);
+      }
     } else if (stuck.current && !movedUpByUser()) {
       toEnd();
     }
@@ -168,10 +189,18 @@ export function MessageList() {
             {start > 0 ? `${start} earlier messages` : ''}
           </div>
           {items.length === 0 && <Welcome />}
-          {items.slice(start).map((message, i) => {
-            const index = start + i;
-            const isStreaming = message === streaming;
-            return <MessageView key={message.id} message={message} index={index} streaming={isStreaming} last={index === items.length - 1} busy={busy} />;
+          {chunkStarts(start, items.length).map((from) => {
+            const to = Math.min(items.length, from - (from % CHUNK) + CHUNK);
+            return (
+              <MessageChunk
+                key={Math.floor(from / CHUNK)}
+                messages={items.slice(from, to)}
+                from={from}
+                streaming={streaming !== null && to === items.length ? streaming : null}
+                lastIndex={to === items.length ? items.length - 1 : -1}
+                busy={busy}
+              />
+            );
           })}
           {looseError && <ErrorCard message={looseError.message} code={looseError.code} onDismiss={() => dismissError()} />}
         </div>
@@ -195,6 +224,49 @@ export function MessageList() {
     </div>
   );
 }
+
+/** The first message a chat of `length` messages opens with: a chunk boundary. */
+function openingStart(length: number): number {
+  return Math.max(0, Math.floor((length - INITIAL) / CHUNK) * CHUNK);
+}
+
+/** Where each chunk from `start` on begins (the first may begin mid-chunk after a delete). */
+function chunkStarts(start: number, length: number): number[] {
+  const starts: number[] = [];
+  for (let from = start; from < length; from = from - (from % CHUNK) + CHUNK) starts.push(from);
+  return starts;
+}
+
+interface MessageChunkProps {
+  messages: ChatMessage[];
+  /** Index of the chunk's first message. */
+  from: number;
+  /** The streamed turn, when it is in this chunk. */
+  streaming: ChatMessage | null;
+  /** Index of the conversation's last message, when it is in this chunk (-1 otherwise). */
+  lastIndex: number;
+  busy: boolean;
+}
+
+/** A chunk of messages; it renders again only when one of its messages or flags changed. */
+const MessageChunk = memo(
+  function MessageChunk({ messages, from, streaming, lastIndex, busy }: MessageChunkProps) {
+    return (
+      <div class={lastIndex >= 0 ? 'message-chunk newest' : 'message-chunk'}>
+        {messages.map((message, i) => (
+          <MessageView key={message.id} message={message} index={from + i} streaming={message === streaming} last={from + i === lastIndex} busy={busy} />
+        ))}
+      </div>
+    );
+  },
+  (a, b) =>
+    a.from === b.from &&
+    a.streaming === b.streaming &&
+    a.lastIndex === b.lastIndex &&
+    a.busy === b.busy &&
+    a.messages.length === b.messages.length &&
+    a.messages.every((message, i) => message === b.messages[i]),
+);
 
 /** Workspace-relative links open in the editor; web links are left to VS Code; others are inert. */
 function onLinkClick(e: MouseEvent): void {
