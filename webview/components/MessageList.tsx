@@ -1,4 +1,4 @@
-// The conversation: renders the newest messages first and older ones a small chunk per frame as the
+// The conversation: renders the newest messages first and older ones a small slice per frame as the
 // user scrolls up (so a 2,000-message chat opens at once and scrolls without long tasks), sticks to
 // the bottom while answers grow (and ends there), offers "Jump to latest" when the user scrolled
 // up, and routes link clicks.
@@ -13,13 +13,15 @@ import { ErrorCard } from './ErrorCard';
 import { MessageView } from './MessageView';
 import { Welcome } from './Welcome';
 
+/** Older messages come in slices of this many, one slice per frame, each a task well under a frame. */
+const SLICE = 6;
 /**
- * Messages are shown in chunks of this many, by index (a chunk always holds the same messages).
+ * Messages are boxed in chunks of this many, by index (a chunk always holds the same messages).
  * A chunk is one box the browser skips while it is off screen (content-visibility), so a long chat
- * costs layout, paint and hit testing per chunk on screen, not per message shown. Older messages
- * come in one chunk at a time, each a task well under a frame.
+ * costs layout, pre-paint, paint and hit testing per chunk, not per message, and per chunk on
+ * screen for most of it. A multiple of SLICE, so slices fill chunks from their end.
  */
-const CHUNK = 6;
+const CHUNK = 12;
 /** A chat opens with at least this many of its last messages: more than a view holds. */
 const INITIAL = 8;
 /** Within this many pixels of the end counts as "at the end". */
@@ -80,7 +82,7 @@ export function MessageList() {
         setShown((s) => {
           if (s.start === 0) return s;
           anchor.current = root.scrollHeight - root.scrollTop;
-          return { ...s, start: Math.max(0, s.start - CHUNK) };
+          return { ...s, start: Math.max(0, s.start - SLICE) };
         });
       },
       { root, rootMargin: '600px 0px 0px 0px' },
@@ -115,7 +117,7 @@ export function MessageList() {
       root.scrollTop = root.scrollHeight - anchor.current;
       lastTop.current = root.scrollTop;
       anchor.current = null;
-      // Observed afresh, the sentinel is reported again: while it is still near, the next chunk
+      // Observed afresh, the sentinel is reported again: while it is still near, the next slice
       // comes in the next frame (an observer that saw no change would say nothing).
       const target = sentinel.current;
       if (loader.current && target) {
@@ -225,12 +227,12 @@ export function MessageList() {
   );
 }
 
-/** The first message a chat of `length` messages opens with: a chunk boundary. */
+/** The first message a chat of `length` messages opens with: a slice boundary. */
 function openingStart(length: number): number {
-  return Math.max(0, Math.floor((length - INITIAL) / CHUNK) * CHUNK);
+  return Math.max(0, Math.floor((length - INITIAL) / SLICE) * SLICE);
 }
 
-/** Where each chunk from `start` on begins (the first may begin mid-chunk after a delete). */
+/** Where each chunk from `start` on begins (the first is partly shown while older slices load). */
 function chunkStarts(start: number, length: number): number[] {
   const starts: number[] = [];
   for (let from = start; from < length; from = from - (from % CHUNK) + CHUNK) starts.push(from);
