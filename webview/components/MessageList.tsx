@@ -109,6 +109,35 @@ export function MessageList() {
     return () => observer.disconnect();
   }, []);
 
+  // A chunk above the view changes size when the browser lays it out for real (it was skipped
+  // off screen, with an estimated height): what the user is reading stays in place.
+  const chunkSizes = useRef(new WeakMap<Element, number>());
+  const chunkObserver = useRef<ResizeObserver | null>(null);
+  useEffect(() => {
+    const observer = new ResizeObserver((entries) => {
+      const root = scroller.current;
+      if (!root) return;
+      const viewTop = root.getBoundingClientRect().top;
+      for (const entry of entries) {
+        const height = entry.borderBoxSize[0]?.blockSize ?? entry.contentRect.height;
+        const before = chunkSizes.current.get(entry.target);
+        chunkSizes.current.set(entry.target, height);
+        if (before === undefined || stuck.current || anchor.current !== null) continue;
+        // Only a chunk wholly above the view moves it (one the view shows grows where it is seen).
+        if (entry.target.getBoundingClientRect().top + before <= viewTop + 1) {
+          root.scrollTop += height - before;
+          lastTop.current = root.scrollTop;
+        }
+      }
+    });
+    chunkObserver.current = observer;
+    for (const chunk of content.current?.querySelectorAll('.message-chunk') ?? []) observer.observe(chunk);
+    return () => observer.disconnect();
+  }, []);
+  const observeChunk = (element: Element | null) => {
+    if (element) chunkObserver.current?.observe(element);
+  };
+
   useLayoutEffect(() => {
     const root = scroller.current;
     if (!root) return;
@@ -196,6 +225,7 @@ export function MessageList() {
             return (
               <MessageChunk
                 key={Math.floor(from / CHUNK)}
+                box={observeChunk}
                 messages={items.slice(from, to)}
                 from={from}
                 streaming={streaming !== null && to === items.length ? streaming : null}
@@ -240,6 +270,8 @@ function chunkStarts(start: number, length: number): number[] {
 }
 
 interface MessageChunkProps {
+  /** Told the chunk's box, to follow its size. */
+  box: (element: Element | null) => void;
   messages: ChatMessage[];
   /** Index of the chunk's first message. */
   from: number;
@@ -252,9 +284,9 @@ interface MessageChunkProps {
 
 /** A chunk of messages; it renders again only when one of its messages or flags changed. */
 const MessageChunk = memo(
-  function MessageChunk({ messages, from, streaming, lastIndex, busy }: MessageChunkProps) {
+  function MessageChunk({ box, messages, from, streaming, lastIndex, busy }: MessageChunkProps) {
     return (
-      <div class={lastIndex >= 0 ? 'message-chunk newest' : 'message-chunk'}>
+      <div ref={box} class={lastIndex >= 0 ? 'message-chunk newest' : 'message-chunk'}>
         {messages.map((message, i) => (
           <MessageView key={message.id} message={message} index={from + i} streaming={message === streaming} last={from + i === lastIndex} busy={busy} />
         ))}
