@@ -3,8 +3,10 @@
 // slot; a failure stays under the header, so neither reshapes it.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { invoke } from '../ipc';
-import { languageIdFor } from '../markdown/highlight';
+import { escapeHtml, grammarReady, languageIdFor } from '../markdown/highlight';
+import { grammars, prepareGrammarSoon } from '../markdown/idle';
 import { renderCode } from '../markdown/render';
+import { useStore } from '../state/store';
 import { IconButton } from './IconButton';
 
 interface CodeBlockProps {
@@ -40,6 +42,12 @@ export function CodeBlock({ code, lang, closed, context, info }: CodeBlockProps)
   useEffect(() => () => {
     if (timer.current) clearTimeout(timer.current);
   }, []);
+  // A grammar not compiled yet is compiled in idle time; the code shows plain until then, so no
+  // frame waits for it.
+  const ready = useStore(grammars, () => grammarReady(lang));
+  useEffect(() => {
+    if (!ready) prepareGrammarSoon(lang);
+  }, [ready, lang]);
   const languageId = languageIdFor(lang);
   const path = closed ? guessPath(info, context) : undefined;
   const act = (label: string, command: string, args: Record<string, unknown>) => {
@@ -88,7 +96,7 @@ export function CodeBlock({ code, lang, closed, context, info }: CodeBlockProps)
         </div>
       )}
       <pre>
-        <code class="hljs" dangerouslySetInnerHTML={{ __html: renderCode(code, lang, closed) }} />
+        <code class="hljs" dangerouslySetInnerHTML={{ __html: ready ? renderCode(code, lang, closed) : escapeHtml(code) }} />
       </pre>
     </div>
   );

@@ -57,6 +57,17 @@ export function highlightCode(code: string, lang: string): string {
   return escapeHtml(code);
 }
 
+/** Whether highlighting `lang` now is quick: its grammar is compiled, or it has none (plain text). */
+export function grammarReady(lang: string): boolean {
+  const language = hljs.getLanguage(lang.toLowerCase()) as { isCompiled?: boolean } | undefined;
+  return !language || language.isCompiled === true;
+}
+
+/** Compiles `lang`'s grammar now (highlight.js does it on a language's first use). */
+export function prepareGrammar(lang: string): void {
+  highlightCode('', lang);
+}
+
 /** The VS Code language id for a fence tag, for insert/open/apply. */
 export function languageIdFor(lang: string): string | undefined {
   const name = lang.toLowerCase();
