@@ -1,6 +1,8 @@
 // Syntax highlighting for code blocks: highlight.js core with the common languages only, so the
-// webview bundle stays small. Unknown languages come back escaped, not guessed.
+// webview bundle stays small, each registered when a block first names it. Unknown languages come
+// back escaped, not guessed.
 import hljs from 'highlight.js/lib/core';
+import type { LanguageFn } from 'highlight.js';
 import bash from 'highlight.js/lib/languages/bash';
 import c from 'highlight.js/lib/languages/c';
 import cpp from 'highlight.js/lib/languages/cpp';
@@ -30,15 +32,54 @@ import typescript from 'highlight.js/lib/languages/typescript';
 import xml from 'highlight.js/lib/languages/xml';
 import yaml from 'highlight.js/lib/languages/yaml';
 
-const languages = {
+const languages: Record<string, LanguageFn> = {
   bash, c, cpp, csharp, css, diff, dockerfile, go, ini, java, javascript, json, kotlin, makefile,
   markdown, php, plaintext, powershell, python, ruby, rust, scss, shell, sql, swift, typescript, xml, yaml,
 };
-for (const [name, language] of Object.entries(languages)) hljs.registerLanguage(name, language);
-hljs.registerAliases(['toml'], { languageName: 'ini' });
-hljs.registerAliases(['tsx', 'jsx'], { languageName: 'typescript' });
-hljs.registerAliases(['html', 'svg', 'vue'], { languageName: 'xml' });
-hljs.registerAliases(['sh', 'zsh', 'console'], { languageName: 'bash' });
+/**
+ * Fence tags that name a grammar by another name: ours, and the grammars' own aliases that answers
+ * use most, so a `ts` or `py` block registers one grammar, not all of them.
+ */
+const ALIASES: Record<string, string> = {
+  toml: 'ini', tsx: 'typescript', jsx: 'typescript', ts: 'typescript', mts: 'typescript', cts: 'typescript',
+  js: 'javascript', mjs: 'javascript', cjs: 'javascript', html: 'xml', svg: 'xml', vue: 'xml', xhtml: 'xml',
+  sh: 'bash', zsh: 'bash', console: 'bash', py: 'python', rs: 'rust', yml: 'yaml', md: 'markdown',
+  cs: 'csharp', kt: 'kotlin', rb: 'ruby', golang: 'go', 'c++': 'cpp', cc: 'cpp', hpp: 'cpp', h: 'c',
+  patch: 'diff', ps1: 'powershell', pwsh: 'powershell', docker: 'dockerfile', mk: 'makefile', make: 'makefile',
+  jsonc: 'json',
+};
+let everyGrammarRegistered = false;
+
+/**
+ * The grammar for a fence tag, registered on first use. Registering runs the grammar's definition,
+ * which for 28 languages is a long task at start-up the chat view does not need to show its
+ * composer; a tag this file does not know registers the rest once, so the grammars' own aliases
+ * still work.
+ */
+function grammarFor(name: string): ReturnType<typeof hljs.getLanguage> {
+  if (!name) return undefined;
+  const primary = ALIASES[name] ?? name;
+  if (languages[primary]) {
+    if (!registered.has(primary)) register([primary]);
+    return hljs.getLanguage(name);
+  }
+  const known = hljs.getLanguage(name);
+  if (known || everyGrammarRegistered) return known;
+  everyGrammarRegistered = true;
+  register(Object.keys(languages).filter((other) => !registered.has(other)));
+  return hljs.getLanguage(name);
+}
+
+const registered = new Set<string>();
+
+/** Registers grammars, then our aliases over theirs (`console` is bash here, not shell). */
+function register(names: string[]): void {
+  for (const name of names) {
+    hljs.registerLanguage(name, languages[name]);
+    registered.add(name);
+  }
+  for (const [alias, languageName] of Object.entries(ALIASES)) if (registered.has(languageName)) hljs.registerAliases(alias, { languageName });
+}
 
 export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
@@ -47,7 +88,7 @@ export function escapeHtml(text: string): string {
 /** Highlighted HTML for `code` (highlight.js escapes the code itself); plain escaped text otherwise. */
 export function highlightCode(code: string, lang: string): string {
   const name = lang.toLowerCase();
-  if (name && hljs.getLanguage(name)) {
+  if (grammarFor(name)) {
     try {
       return hljs.highlight(code, { language: name, ignoreIllegals: true }).value;
     } catch {
@@ -59,7 +100,7 @@ export function highlightCode(code: string, lang: string): string {
 
 /** Whether highlighting `lang` now is quick: its grammar is compiled, or it has none (plain text). */
 export function grammarReady(lang: string): boolean {
-  const language = hljs.getLanguage(lang.toLowerCase()) as { isCompiled?: boolean } | undefined;
+  const language = grammarFor(lang.toLowerCase()) as { isCompiled?: boolean } | undefined;
   return !language || language.isCompiled === true;
 }
 
