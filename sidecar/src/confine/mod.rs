@@ -21,10 +21,12 @@
 mod create;
 mod files;
 mod process;
+mod tree;
 pub mod walk;
 
 pub use files::{DirEntryInfo, WriteOutcome};
 pub use process::{find_program, system_command};
+pub use tree::{FileStamp, MirrorCount, MirrorError, Seal, TreeEntry, Verdict};
 /// A file a root opened (`write_atomic_with` hands one to its writer); naming the type opens nothing.
 pub use std::fs::File;
 

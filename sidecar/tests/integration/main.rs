@@ -19,3 +19,4 @@ mod process;
 mod protocol;
 mod rpc;
 mod scaffold;
+mod scaffold_store;

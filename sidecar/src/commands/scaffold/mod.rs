@@ -20,6 +20,7 @@
 
 mod install;
 pub mod project;
+mod store;
 mod target;
 pub mod templates;
 
@@ -159,31 +160,80 @@ async fn run(context: RequestContext, channel: Arc<ChannelSender<ScaffoldEvent>>
 
     let path = target.path();
     if install {
-        step(&channel, format!("Installing dependencies with {}…", manager.program()));
-        match install::run(&context, &channel, &target.project, manager).await {
-            Ok(Installed::Succeeded) => {}
-            Ok(Installed::Cancelled) => return Err(cancelled(target).await),
-            Ok(Installed::Failed { exit, tail }) => {
-                let command = format!("{} {}", manager.program(), install::install_args(manager).first().map(String::as_str).unwrap_or("install"));
-                let last = install::summary(&tail).map(|lines| format!(" Its last words: {lines}")).unwrap_or_default();
-                return Err(Failure::new(
-                    "install_failed",
-                    AppError::process(format!(
-                        "The project's files are written in {path}, but `{command}` {} (is the package registry reachable?). Run `{command}` in that folder when you are online.{last}",
-                        exit.describe()
-                    )),
-                ));
-            }
-            Err(error) => {
-                // It could not even start (the manager vanished since the check): keep the files.
-                return Err(Failure::new(
-                    "install_failed",
-                    AppError::process(format!("The project's files are written in {path}, but the install could not start: {}", error.message)),
-                ));
-            }
+        if !install_dependencies(&context, &channel, template, manager, &params.name, &target, &path).await? {
+            return Err(cancelled(target).await);
         }
     }
     Ok(ScaffoldDone { path, installed: install, package_manager: manager.setting() })
+}
+
+/// The install stage: the dependencies come from the store when it holds this template's
+/// lockfile (npm only: the store is keyed by npm's lockfile), else from the package manager,
+/// whose fresh tree then fills the store for the next project. `Ok(false)`: cancelled.
+async fn install_dependencies(
+    context: &RequestContext,
+    channel: &Arc<ChannelSender<ScaffoldEvent>>,
+    template: &'static templates::Template,
+    manager: Manager,
+    name: &str,
+    target: &Target,
+    path: &str,
+) -> Result<bool, Failure> {
+    let store = match (manager, template.lockfile()) {
+        (Manager::Npm, Some(lockfile)) => {
+            let storage = context.session.storage.clone();
+            let template_id = template.id;
+            blocking(move || store::node_major().map(|major| store::Store::new(&storage, template_id, store::key(lockfile, &major)))).await?
+        }
+        _ => None,
+    };
+    if let Some(store) = store.as_ref().filter(|store| store.is_filled()) {
+        step(channel, "Linking dependencies from the cache…");
+        let (store, project, name, cancel) = (store.clone(), target.project.clone(), name.to_string(), context.cancel.clone());
+        let linked = blocking(move || store.link_into(&project, &name, &|| cancel.is_cancelled())).await?;
+        match linked {
+            store::Linked::Done(count) => {
+                let how = if count.copied == 0 { String::new() } else { format!(" ({} copied: the cache is on another drive)", count.copied) };
+                step(channel, format!("Linked {} files from the cache{how}", count.linked + count.copied));
+                return Ok(true);
+            }
+            store::Linked::Cancelled => return Ok(false),
+            store::Linked::Unusable(reason) => step(channel, format!("The dependency cache cannot be used ({reason}); installing instead")),
+        }
+    }
+
+    step(channel, format!("Installing dependencies with {}…", manager.program()));
+    match install::run(context, channel, &target.project, manager).await {
+        Ok(Installed::Succeeded) => {}
+        Ok(Installed::Cancelled) => return Ok(false),
+        Ok(Installed::Failed { exit, tail }) => {
+            let command = format!("{} {}", manager.program(), install::install_args(manager).first().map(String::as_str).unwrap_or("install"));
+            let last = install::summary(&tail).map(|lines| format!(" Its last words: {lines}")).unwrap_or_default();
+            return Err(Failure::new(
+                "install_failed",
+                AppError::process(format!(
+                    "The project's files are written in {path}, but `{command}` {} (is the package registry reachable?). Run `{command}` in that folder when you are online.{last}",
+                    exit.describe()
+                )),
+            ));
+        }
+        Err(error) => {
+            // It could not even start (the manager vanished since the check): keep the files.
+            return Err(Failure::new(
+                "install_failed",
+                AppError::process(format!("The project's files are written in {path}, but the install could not start: {}", error.message)),
+            ));
+        }
+    }
+    if let Some(store) = store {
+        step(channel, "Keeping the dependencies for the next project…");
+        let project = target.project.clone();
+        if let Err(reason) = blocking(move || store.fill_from(&project)).await? {
+            // The project is complete either way; only the next one installs again.
+            step(channel, format!("The dependencies could not be kept for the next project ({reason})"));
+        }
+    }
+    Ok(true)
 }
 
 async fn cancelled(target: Target) -> Failure {
