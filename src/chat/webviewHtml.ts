@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { WebviewInitialData } from '../protocol/webviewMessages';
+import { scriptForHtml, styleForHtml } from './inlineAssets';
 
 /** Options for every chat webview: scripts on, and nothing readable outside our own files. */
 export function chatWebviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
@@ -34,7 +35,7 @@ export function renderChatHtml(webview: vscode.Webview, extensionUri: vscode.Uri
   const codicons = bundleText(file('codicon.css').fsPath)?.replace(/url\((["']?)\.\/codicon\.ttf/g, `url($1${asset('codicon.ttf')}`);
   const styles = bundleText(file('main.css').fsPath);
   const script = bundleText(file('main.js').fsPath);
-  const style = (css: string, id = '') => `<style nonce="${nonce}"${id ? ` id="${id}"` : ''}>${css.replace(/<\/style/gi, '<\\/style')}</style>`;
+  const style = (css: string, id = '') => `<style nonce="${nonce}"${id ? ` id="${id}"` : ''}>${styleForHtml(css)}</style>`;
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -44,12 +45,12 @@ export function renderChatHtml(webview: vscode.Webview, extensionUri: vscode.Uri
   <!-- The toolkit (FAST) reads the nonce here for the one <style> element it creates itself. -->
   <meta property="csp-nonce" content="${nonce}">
   ${codicons !== undefined ? style(codicons, 'vscode-codicon-stylesheet') : `<link rel="stylesheet" href="${asset('codicon.css')}" id="vscode-codicon-stylesheet">`}
-  ${styles !== undefined ? style(styles) : ''}
+  ${styles !== undefined ? style(styles) : `<link rel="stylesheet" href="${asset('main.css')}">`}
   <title>Prototyper</title>
 </head>
 <body>
   <div id="root" data-initial="${escapeAttribute(JSON.stringify(initial))}"></div>
-  ${script !== undefined ? `<script nonce="${nonce}">${script.replace(/<\/script/gi, '<\\/script')}</script>` : `<script nonce="${nonce}" src="${asset('main.js')}"></script>`}
+  ${script !== undefined ? `<script nonce="${nonce}">${scriptForHtml(script)}</script>` : `<script nonce="${nonce}" src="${asset('main.js')}"></script>`}
 </body>
 </html>`;
 }
