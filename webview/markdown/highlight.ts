@@ -46,7 +46,7 @@ const ALIASES: Record<string, string> = {
   sh: 'bash', zsh: 'bash', console: 'bash', py: 'python', rs: 'rust', yml: 'yaml', md: 'markdown',
   cs: 'csharp', kt: 'kotlin', rb: 'ruby', golang: 'go', 'c++': 'cpp', cc: 'cpp', hpp: 'cpp', h: 'c',
   patch: 'diff', ps1: 'powershell', pwsh: 'powershell', docker: 'dockerfile', mk: 'makefile', make: 'makefile',
-  jsonc: 'json',
+  jsonc: 'json', text: 'plaintext', txt: 'plaintext',
 };
 let everyGrammarRegistered = false;
 

@@ -9,6 +9,7 @@ describe('highlightCode', () => {
     expect(highlightCode('const answer: number = 42;', 'ts')).toContain('<span class="hljs-keyword">const</span>');
     expect(highlightCode('def main():\n    pass', 'py')).toContain('<span class="hljs-keyword">def</span>');
     expect(highlightCode('<div class="a"></div>', 'HTML')).toContain('hljs-tag');
+    expect(highlightCode('<plain & simple>', 'text')).toBe('&lt;plain &amp; simple&gt;');
   });
 
   it('keeps `console` as bash, as the fences of shell sessions expect', () => {
