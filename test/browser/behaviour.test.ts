@@ -4,7 +4,7 @@
 // the open chat), code block notes, and the labels under an answer.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { buildWebview, calls, launch, openHarness, sendMessage, stream } from './support';
+import { buildWebview, calls, chunks, launch, openHarness, sendMessage, stream } from './support';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -14,7 +14,6 @@ beforeAll(async () => {
 afterAll(async () => browser?.close());
 
 const waitCalls = (page: Page, command: string, n = 1) => page.waitForFunction(([c, k]) => (window as any).harness.calls(c).length >= k, [command, n] as const);
-const chunks = (texts: string[]) => texts.map((text) => ({ event: 'Chunk', data: { text } }));
 const done = (extra: Record<string, unknown> = {}) => ({ event: 'Done', data: { usage: { promptTokens: 500, completionTokens: 300, timeToFirstTokenMs: 90, tokensPerSecond: 80, totalDurationMs: 1200, truncated: false, ...extra } } });
 /** Pixels between the end of the conversation and the bottom of its view. */
 const gap = (page: Page) => page.evaluate(() => {

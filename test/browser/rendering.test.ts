@@ -4,7 +4,7 @@
 // its end with its last messages and loads older ones in slices up to the first.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { buildWebview, launch, openHarness, sendMessage, stream } from './support';
+import { buildWebview, chunks, launch, openHarness, sendMessage, stream } from './support';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -13,7 +13,6 @@ beforeAll(async () => {
 });
 afterAll(async () => browser?.close());
 
-const chunks = (texts: string[]) => texts.map((text) => ({ event: 'Chunk', data: { text } }));
 /** Model-sized pieces: a word with its leading space, or a run of other characters. */
 const tokens = (text: string) => text.match(/\s*[A-Za-z0-9_]+|\s*[^A-Za-z0-9_\s]+|\s+/g) ?? [];
 const words = (text: string) => text.match(/[A-Za-z0-9_]+/g) ?? [];

@@ -3,7 +3,7 @@
 // history.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { buildWebview, calls, launch, openHarness, sendMessage, stream, waitReady } from './support';
+import { buildWebview, calls, chunks, launch, openHarness, sendMessage, stream, waitReady } from './support';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -12,7 +12,6 @@ beforeAll(async () => {
 });
 afterAll(async () => browser?.close());
 
-const chunks = (texts: string[]) => texts.map((text) => ({ event: 'Chunk', data: { text } }));
 const done = { event: 'Done', data: { usage: { promptTokens: 12, completionTokens: 40, timeToFirstTokenMs: 210, tokensPerSecond: 48.5, totalDurationMs: 900, truncated: false } } };
 const answerText = (page: Page) => page.evaluate(() => [...document.querySelectorAll('.message.assistant')].pop()?.querySelector('.markdown')?.textContent ?? '');
 const waitCalls = (page: Page, command: string, n = 1) => page.waitForFunction(([c, k]) => (window as any).harness.calls(c).length >= k, [command, n] as const);

@@ -64,6 +64,9 @@ export async function sendMessage(page: Page, text: string): Promise<number> {
   return page.evaluate(() => (window as any).harness.lastStream());
 }
 
+/** `Chunk` CompletionEvents carrying `texts`, one each. */
+export const chunks = (texts: string[]) => texts.map((text) => ({ event: 'Chunk', data: { text } }));
+
 /** Pushes CompletionEvents on a channel, in the order of `order` (indices into `events`) if given. */
 export async function stream(page: Page, channelId: number, events: unknown[], options: { start?: number; order?: number[]; perBatch?: number } = {}): Promise<void> {
   await page.evaluate(
