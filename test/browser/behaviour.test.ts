@@ -56,8 +56,27 @@ describe('scrolling', () => {
 
   it('offers Jump to latest when the user scrolled up, and leaves their place alone', async () => {
     const { page, finish } = await answerTallerThanTheView();
+    const before = await page.evaluate(() => document.querySelector('.message-list')!.scrollTop);
     await page.mouse.move(160, 200);
     await page.mouse.wheel(0, -800);
+    // The wheel's scroll lands after the event (Chromium scrolls off the main thread): the place
+    // the user reached is where it comes to rest.
+    await page.waitForFunction((start) => document.querySelector('.message-list')!.scrollTop < start, before);
+    await page.evaluate(
+      () =>
+        new Promise<void>((resolve) => {
+          const list = document.querySelector('.message-list')!;
+          let last = list.scrollTop;
+          let still = 0;
+          const check = () => {
+            still = list.scrollTop === last ? still + 1 : 0;
+            last = list.scrollTop;
+            if (still >= 3) resolve();
+            else requestAnimationFrame(check);
+          };
+          requestAnimationFrame(check);
+        }),
+    );
     // Growth below does not pull the user down.
     await finish();
     await page.locator('.jump-to-latest').click();
