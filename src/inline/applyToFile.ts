@@ -68,6 +68,10 @@ export async function applyToFile(
   }
   const first = session.lensHunks()[0]?.line ?? session.firstLine();
   editor.revealRange(new vscode.Range(first, 0, first, 0), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  // Tab and Escape answer the review only in the editor. The click that asked for it focused the
+  // chat's webview, and in a browser-hosted VS Code that focus can land after the editor took it;
+  // taking it again once the review shows leaves the keys with the editor.
+  await vscode.window.showTextDocument(document, { viewColumn: editor.viewColumn, preview: false, preserveFocus: false });
   const outcome = await controller.outcome(session);
   return { applied: outcome.accepted > 0 };
 }

@@ -435,6 +435,8 @@ async function applyReview() {
     const lenses = await wb.page.locator('.editor-group-container.active .codelens-decoration a').allInnerTexts();
     return lenses.some((text) => text.includes('Accept (Tab)')) && lenses.some((text) => text.includes('Reject (Esc)'));
   }, { dumpChat: false });
+  // Tab and Escape go to the editor: it has the keyboard, as the user sees by its cursor.
+  await wb.poll('the editor under review to have the keyboard', async () => (await wb.page.locator('.editor-group-container.active .monaco-editor.focused').count()) > 0, { timeout: 10_000, dumpChat: false });
 }
 
 async function activeTabDirty() {
