@@ -170,7 +170,7 @@ async function chatViewRuns(root: string, report: Report): Promise<ViewRuns> {
     quietSettings: Record<string, unknown>;
   };
   const workbenchLib = pathToFileURL(join(root, 'test/e2e/lib/workbench.mjs')).href;
-  const { launchBrowser } = (await import(workbenchLib)) as { launchBrowser(): Promise<Browser> };
+  const { launchBrowser, Workbench } = (await import(workbenchLib)) as { launchBrowser(): Promise<Browser>; Workbench: WorkbenchClass };
   const fake = await startFakeProviderProcess(root);
   const stateDir = mkdtempSync(join(tmpdir(), 'prototyper-bench-startup-'));
   const workspace = join(stateDir, 'workspace');
@@ -213,7 +213,7 @@ async function chatViewRuns(root: string, report: Report): Promise<ViewRuns> {
     }
     for (let run = 0; run < QUIET_VIEW_RUNS; run += 1) {
       await page.locator('.part.activitybar [aria-label^="Explorer"]').first().click();
-      await closeAllEditors(root, page);
+      await closeAllEditors(new Workbench(page), page);
       await page.waitForTimeout(1500);
       await page.reload();
       await waitForWorkbench(page, join(stateDir, 'code-server/user-data/logs'), VIEW_RUNS + run + 1);
@@ -236,12 +236,12 @@ async function chatViewRuns(root: string, report: Report): Promise<ViewRuns> {
   return { runs, quietRuns, activations };
 }
 
+/** The e2e suite's driver of a VS Code page, as far as this bench uses it. */
+type WorkbenchClass = new (page: Page) => { runCommand(title: string): Promise<void> };
+
 /** Closes every editor (the walkthrough among them) through the command palette, as the e2e specs run commands. */
-async function closeAllEditors(root: string, page: Page): Promise<void> {
-  const { Workbench } = (await import(pathToFileURL(join(root, 'test/e2e/lib/workbench.mjs')).href)) as {
-    Workbench: new (page: Page, extensionId?: string) => { runCommand(title: string): Promise<void> };
-  };
-  await new Workbench(page).runCommand('View: Close All Editors');
+async function closeAllEditors(workbench: InstanceType<WorkbenchClass>, page: Page): Promise<void> {
+  await workbench.runCommand('View: Close All Editors');
   await page.locator('.editor-group-container .tab').first().waitFor({ state: 'detached', timeout: 10_000 });
 }
 
