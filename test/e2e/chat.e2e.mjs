@@ -246,6 +246,8 @@ describe('chat in a real VS Code', { timeout: 10 * 60_000 }, () => {
       await wb.page.keyboard.press('Escape');
       await wb.poll('the code block to say "Not applied"', async () => (await wb.chat.locator('.code-block .code-note', { hasText: 'Not applied' }).count()) > 0);
       await wb.poll('Reject to leave the file as it was, unchanged', async () => !(await activeTabDirty()), { dumpChat: false });
+      // The next review is told apart from this one by its own Accept and Reject.
+      await wb.poll('the rejected review\'s Accept and Reject to leave the editor', async () => (await reviewLenses()).length === 0, { timeout: 10_000, dumpChat: false });
 
       await apply.click();
       await applyReview();
@@ -432,11 +434,17 @@ async function pendingPermission(tool) {
 /** Waits for Apply to File's diff in the editor: its Accept/Reject lens above the change. */
 async function applyReview() {
   await wb.poll('the change shown in the editor with Accept and Reject', async () => {
-    const lenses = await wb.page.locator('.editor-group-container.active .codelens-decoration a').allInnerTexts();
+    const lenses = await reviewLenses();
     return lenses.some((text) => text.includes('Accept (Tab)')) && lenses.some((text) => text.includes('Reject (Esc)'));
   }, { dumpChat: false });
   // Tab and Escape go to the editor: it has the keyboard, as the user sees by its cursor.
   await wb.poll('the editor under review to have the keyboard', async () => (await wb.page.locator('.editor-group-container.active .monaco-editor.focused').count()) > 0, { timeout: 10_000, dumpChat: false });
+}
+
+/** The Prototyper CodeLens titles (Accept, Reject) shown in the active editor. */
+async function reviewLenses() {
+  const lenses = await wb.page.locator('.editor-group-container.active .codelens-decoration a').allInnerTexts();
+  return lenses.filter((text) => /Accept|Reject/.test(text));
 }
 
 async function activeTabDirty() {

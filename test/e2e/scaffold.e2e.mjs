@@ -149,15 +149,44 @@ async function pick(step, label) {
   await wb.page.keyboard.press('Enter');
 }
 
-/** Types `text` into the open input box (whose text mentions `step`) and accepts it. */
+/**
+ * Types `text` into the open input box (whose text mentions `step`) and accepts it. VS Code's folder
+ * dialog fills its box with the starting folder once it has listed it, which would replace text
+ * typed before; so the text is typed once that has happened, and typed again if the box was
+ * rewritten under it, as a user would.
+ */
 async function type(step, text) {
   const input = wb.page.locator('.quick-input-widget input.input');
-  await wb.poll(`the "${step}" input`, async () => (await quickInputText()).includes(step) || step === 'the folder dialog', { dumpChat: false, timeout: 30_000 });
+  const folderDialog = step === 'the folder dialog';
+  await wb.poll(`the "${step}" input`, async () => folderDialog || (await quickInputText()).includes(step), { dumpChat: false, timeout: 30_000 });
+  if (folderDialog) {
+    // Its list (with at least "..") appears in the same step that sets the box to the folder.
+    await wb.poll('the folder dialog to list its starting folder', async () => (await wb.page.locator('.quick-input-list .monaco-list-row').count()) > 0 && (await input.inputValue()).endsWith('/'), {
+      dumpChat: false,
+      timeout: 30_000,
+      describe: async () => `value: ${JSON.stringify(await input.inputValue())}`,
+    });
+  }
   await input.fill(text);
   await wb.poll(`the input to hold "${text}" without a validation error`, async () => {
     const value = await input.inputValue();
-    const error = await wb.page.locator('.quick-input-widget .quick-input-message.message-error, .quick-input-widget .inputbox.error').count();
-    return value === text && error === 0;
-  }, { dumpChat: false });
+    if (value !== text) {
+      await input.fill(text);
+      return false;
+    }
+    return !(await quickInputBusy()) && (await validationErrors()) === 0;
+  }, {
+    dumpChat: false,
+    describe: async () => `value: ${JSON.stringify(await input.inputValue())}; busy: ${await quickInputBusy()}; message: ${JSON.stringify(await wb.page.locator('.quick-input-widget .quick-input-message').innerText({ timeout: 1000 }).catch(() => ''))}`,
+  });
   await wb.page.keyboard.press('Enter');
+}
+
+async function validationErrors() {
+  return wb.page.locator('.quick-input-widget .quick-input-message.message-error, .quick-input-widget .inputbox.error').count();
+}
+
+/** The quick input's progress bar, which runs while the folder dialog reads a folder for long. */
+async function quickInputBusy() {
+  return (await wb.page.locator('.quick-input-widget .quick-input-progress .monaco-progress-container.active').count()) > 0;
 }
