@@ -1,7 +1,8 @@
 // "Run Workflow…" as the chat shows it: the host's runWorkflow event starts a turn that invokes
 // run_workflow (not the model) with the chat's model settings, each node's progress renders like
 // an answer (headings, text, tool cards), Regenerate runs the workflow again, and a graph the
-// sidecar refuses shows its reason. Both states pass an axe-core audit in every theme.
+// sidecar refuses shows its reason; the run is filed under its answer's checkpoint, whose changed
+// files and Restore show on it. Both states pass an axe-core audit in every theme.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,6 +79,27 @@ describe('Run Workflow in the chat', () => {
     await page.waitForFunction(() => (window as any).harness.calls('run_workflow').length === 2);
     expect((await calls(page, 'run_workflow'))[1].args).toMatchObject({ workflowId: 'landing', input: 'a bakery' });
     expect(await calls(page, 'generate_completion_stream')).toHaveLength(0);
+  });
+
+  it('files the run\'s changes under its answer, which lists them with Restore checkpoint', async () => {
+    const page = await open();
+    const channel = await runWorkflow(page, 'landing', 'a bakery');
+    const messageId = await page.evaluate(() => document.querySelector('.message.assistant')!.getAttribute('data-message-id'));
+    const [call] = await calls(page, 'run_workflow');
+    expect(call.args.checkpoint).toMatchObject({ messageId });
+    expect(typeof call.args.checkpoint.chatId).toBe('string');
+    await page.evaluate((m) => {
+      (window as any).harness.checkpoints = [{ messageId: m, createdAt: 1, files: [
+        { path: 'docs/plan.md', change: 'created', added: 1, removed: 0, binary: false, state: 'pending', byCommand: false },
+      ] }];
+    }, messageId);
+    await stream(page, channel, progress);
+    const list = page.locator('.message.assistant .changed-files');
+    await list.waitFor();
+    expect((await list.locator('.changed-file').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim())).toEqual(['docs/plan.md +1 −0']);
+    await page.locator('.message.assistant button[aria-label^="Restore checkpoint"]').click();
+    await page.waitForFunction(() => (window as any).harness.calls('restore_checkpoint').length === 1);
+    expect((await calls(page, 'restore_checkpoint'))[0].args).toMatchObject({ messageId, chatId: call.args.checkpoint.chatId });
   });
 
   it('shows why a workflow cannot run, in dark and at a narrow width', async () => {

@@ -4,13 +4,13 @@
 //! The host drives restores: it asks for the plan, asks the user about files edited since (showing
 //! the differences), then applies with the files the user allowed to be overwritten.
 
-use crate::checkpoint::{restore, Checkpoints};
+use crate::checkpoint::{restore, Checkpoints, TurnRecorder};
 use crate::command;
 use crate::context::RequestContext;
 use crate::dispatch::Command;
 use crate::error::AppError;
 use crate::permissions::{Effect, Group};
-use crate::protocol::checkpoint::{ChatCheckpointsParams, CheckpointSelection, CheckpointSummary, RestorePlan, RestoreResult};
+use crate::protocol::checkpoint::{ChatCheckpointsParams, CheckpointSelection, CheckpointTarget, CheckpointSummary, RestorePlan, RestoreResult};
 use serde_json::Value;
 use std::sync::{Arc, OnceLock};
 
@@ -31,6 +31,21 @@ pub fn checkpoints(context: &RequestContext) -> Result<Arc<Checkpoints>, AppErro
         .get_or_init(|| Checkpoints::open(&session.storage, root).map(Arc::new))
         .clone()
         .map_err(|reason| AppError::io(format!("Checkpoints are not available: {reason}. Check that the extension's storage folder is writable.")))
+}
+
+/// The recorder of one turn's changes (a chat answer or a workflow run), filed under `target`.
+/// Checkpoints that cannot be opened are logged and the turn runs without them: not being able to
+/// undo is worse than a failed turn only when the user is told, and the log says so.
+pub(crate) fn turn_recorder(context: &RequestContext, target: Option<&CheckpointTarget>) -> Option<Arc<TurnRecorder>> {
+    let target = target?;
+    let opened = checkpoints(context).map_err(|err| err.message).and_then(|checkpoints| checkpoints.turn(target));
+    match opened {
+        Ok(recorder) => Some(Arc::new(recorder)),
+        Err(reason) => {
+            crate::rpc::server::log(&format!("this turn's changes are not recorded for undo: {reason}"));
+            None
+        }
+    }
 }
 
 pub fn commands() -> Vec<Command> {

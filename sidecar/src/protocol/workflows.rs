@@ -74,4 +74,9 @@ pub struct RunWorkflowParams {
     pub permission_timeout_seconds: Option<f64>,
     #[serde(default)]
     pub idle_timeout_seconds: Option<f64>,
+    /// Where the run's changes to files (writefile and bash nodes) are filed, so Restore
+    /// checkpoint can undo them like a chat answer's: the chat and the assistant message that
+    /// shows the run.
+    #[serde(default)]
+    pub checkpoint: Option<crate::protocol::checkpoint::CheckpointTarget>,
 }

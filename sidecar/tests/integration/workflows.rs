@@ -1,7 +1,7 @@
 //! The workflow commands through the real binary: saving, loading and listing graphs in
 //! `.prototyper/workflows/`, malformed files and ids, and running a workflow against the fake
 //! provider (AI nodes, the permission gate for writefile and bash, validate's branches, stops,
-//! and the graphs that are refused before anything runs).
+//! the graphs that are refused before anything runs, and the checkpoint a run is filed under).
 
 use crate::ai::{kinds, of_kind, terminal, text_of, wait_event, Fake};
 use crate::harness::{assert_channel_contract, messages_of, Options, Sidecar};
@@ -222,4 +222,50 @@ fn a_rejected_step_stops_the_run_and_a_stop_cancels_it() {
     sidecar.call("stop_generation_stream", json!({ "requestId": channel }));
     let events = finish(&mut sidecar, &id, channel);
     assert_eq!(terminal(&events, "Done")["doneReason"], json!("cancelled"));
+}
+
+#[test]
+fn a_run_filed_under_a_chat_message_can_be_restored_like_an_answer() {
+    let mut sidecar = Sidecar::initialized();
+    let fake = Fake::start();
+    std::fs::write(sidecar.ws("notes.txt"), "mine\n").unwrap();
+    let graph = json!({
+        "nodes": [
+            node("brief", "input", json!({ "label": "Brief", "value": "```\nexport const greeting = 'hi';\n```" })),
+            node("write", "writefile", json!({ "label": "Save", "path": "src/greeting.ts" })),
+            node("edit", "bash", json!({ "label": "Append", "command": "printf 'workflow\\n' >> notes.txt" })),
+        ],
+        "edges": [edge("brief", "write"), edge("write", "edit")],
+    });
+    sidecar.call("save_workflow", json!({ "workflowId": "greet", "data": graph }));
+    let channel = sidecar.next_channel_id();
+    let target = json!({ "checkpoint": { "chatId": "c1", "messageId": "m1" }, "toolPermissionMode": "auto_accept_all" });
+    let id = sidecar.send_request("run_workflow", run_params(&fake, "greet", channel, target));
+    terminal(&finish(&mut sidecar, &id, channel), "Done");
+    assert_eq!(std::fs::read_to_string(sidecar.ws("src/greeting.ts")).unwrap(), "export const greeting = 'hi';\n");
+    assert_eq!(std::fs::read_to_string(sidecar.ws("notes.txt")).unwrap(), "mine\nworkflow\n");
+
+    // The run's changes are listed under the message that shows it, as a chat answer's are.
+    let listed = sidecar.call("list_checkpoints", json!({ "chatId": "c1" }));
+    assert_eq!(listed[0]["messageId"], "m1", "{listed}");
+    let files: Vec<(&str, &str, bool)> = listed[0]["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["path"].as_str().unwrap(), f["change"].as_str().unwrap(), f["byCommand"] == true))
+        .collect();
+    assert_eq!(files, [("src/greeting.ts", "created", false), ("notes.txt", "modified", true)]);
+
+    // Restore checkpoint puts the workspace back as it was before the run.
+    let result = sidecar.call("apply_checkpoint_restore", json!({ "chatId": "c1", "messageId": "m1", "scope": "from_message" }));
+    assert_eq!(result["skipped"], json!([]), "{result}");
+    assert!(!sidecar.ws("src/greeting.ts").exists(), "the file the run created is gone");
+    assert_eq!(std::fs::read_to_string(sidecar.ws("notes.txt")).unwrap(), "mine\n", "the command's change is undone");
+
+    // A run without a target records nothing.
+    let channel = sidecar.next_channel_id();
+    let id = sidecar.send_request("run_workflow", run_params(&fake, "greet", channel, json!({ "toolPermissionMode": "auto_accept_all" })));
+    terminal(&finish(&mut sidecar, &id, channel), "Done");
+    let listed = sidecar.call("list_checkpoints", json!({ "chatId": "c1" }));
+    assert_eq!(listed.as_array().unwrap().len(), 1, "still only the first run: {listed}");
 }

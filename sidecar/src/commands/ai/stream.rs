@@ -128,24 +128,6 @@ fn seconds(value: Option<f64>, default: Duration) -> Duration {
         .unwrap_or(default)
 }
 
-/// The recorder of this turn's changes, when the request names where they are filed and tools run.
-/// Checkpoints that cannot be opened are logged and the turn runs without them.
-fn checkpoint_recorder(
-    context: &RequestContext,
-    target: Option<&crate::protocol::checkpoint::CheckpointTarget>,
-    tools_on: bool,
-) -> Option<std::sync::Arc<crate::checkpoint::TurnRecorder>> {
-    let target = target.filter(|_| tools_on)?;
-    let opened = crate::commands::checkpoints::checkpoints(context).map_err(|err| err.message).and_then(|checkpoints| checkpoints.turn(target));
-    match opened {
-        Ok(recorder) => Some(std::sync::Arc::new(recorder)),
-        Err(reason) => {
-            crate::rpc::server::log(&format!("this turn's changes are not recorded for undo: {reason}"));
-            None
-        }
-    }
-}
-
 /// Checks the request and builds the agent. Fails with the message the user should see.
 pub(crate) async fn prepare(context: &RequestContext, request: CompletionRequest, events: Events, cancel: CancellationToken, one_shot: bool) -> Result<Agent, Failure> {
     let kind = request.provider.unwrap_or_default();
@@ -248,7 +230,8 @@ pub(crate) async fn prepare(context: &RequestContext, request: CompletionRequest
             bash_timeout: DEFAULT_BASH_TIMEOUT,
             media,
             editors: session.editors.clone(),
-            checkpoint: checkpoint_recorder(context, request.checkpoint.as_ref(), tools_on),
+            // Only a turn that may run tools can change files.
+            checkpoint: crate::commands::checkpoints::turn_recorder(context, request.checkpoint.as_ref().filter(|_| tools_on)),
         },
         cancel,
         state: context.state.clone(),

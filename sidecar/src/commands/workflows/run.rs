@@ -12,7 +12,8 @@
 //! they are confined to the workspace and refused in an untrusted one); `validate` runs
 //! `tsc --noEmit` and passes its output on along its `pass` or `fail` edges. A node whose every
 //! incoming edge was not taken is skipped. `stop_generation_stream` and `$/cancelRequest` stop the
-//! run between and inside nodes.
+//! run between and inside nodes. A run given a `checkpoint` target files its writes and its
+//! commands' changes there, as a chat answer does, so Restore checkpoint undoes them.
 
 use super::graph::{self, Graph, Node};
 use crate::commands::ai::events::Events;
@@ -96,7 +97,8 @@ impl Run {
             return Err("No model selected — pick a model in the chat header; this workflow's AI nodes need one.".into());
         }
         let session = &context.session;
-        let tools = ToolContext::for_session(session, cancel.clone());
+        let mut tools = ToolContext::for_session(session, cancel.clone());
+        tools.checkpoint = crate::commands::checkpoints::turn_recorder(context, params.checkpoint.as_ref());
         Ok(Run {
             context: context.clone(),
             graph,
