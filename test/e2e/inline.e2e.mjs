@@ -201,6 +201,8 @@ describe('inline code in a real VS Code', { timeout: 12 * 60_000 }, () => {
       const shown = await editorText();
       assert.ok(shown.includes('if (width < 0 || height < 0) return 0;'), shown);
       await wb.screenshot('inline-4-apply-fragment-review');
+      // The click went to the chat; Tab answers the review once the editor has the keyboard back.
+      await wb.poll('the editor under review to have the keyboard', async () => (await wb.page.locator('.editor-group-container.active .monaco-editor.focused').count()) > 0, { timeout: 10_000, dumpChat: false });
       await wb.page.keyboard.press('Tab');
       await wb.poll('accepted', async () => (await lensTexts()).length === 0);
       await wb.poll('the code block to say "Applied"', async () => (await wb.chat.locator('.code-block .code-note', { hasText: 'Applied' }).count()) > 0);
