@@ -34,8 +34,8 @@ pub fn checkpoints(context: &RequestContext) -> Result<Arc<Checkpoints>, AppErro
 }
 
 /// The recorder of one turn's changes (a chat answer or a workflow run), filed under `target`.
-/// Checkpoints that cannot be opened are logged and the turn runs without them: not being able to
-/// undo is worse than a failed turn only when the user is told, and the log says so.
+/// Checkpoints that cannot be opened (say, a storage folder that is not writable) are named in the
+/// sidecar's log and the turn runs without them, as a turn did before checkpoints existed.
 pub(crate) fn turn_recorder(context: &RequestContext, target: Option<&CheckpointTarget>) -> Option<Arc<TurnRecorder>> {
     let target = target?;
     let opened = checkpoints(context).map_err(|err| err.message).and_then(|checkpoints| checkpoints.turn(target));
