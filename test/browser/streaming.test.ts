@@ -3,7 +3,7 @@
 // history.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { buildWebview, calls, chunks, launch, openHarness, sendMessage, stream, waitReady } from './support';
+import { buildWebview, calls, chunks, launch, openHarness, screenshot, sendMessage, stream, waitReady } from './support';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -250,6 +250,27 @@ describe('the request and the conversation', () => {
     expect((await calls(page, 'insert_at_cursor'))[0].args).toEqual({ code });
     expect((await calls(page, 'apply_to_file'))[0].args).toEqual({ path: 'src/util.ts', code, languageId: 'typescript' });
     expect((await calls(page, 'open_in_editor'))[0].args).toEqual({ code, languageId: 'typescript' });
+  });
+
+  it('Apply to File says the change is under review in the editor until the user settles it', async () => {
+    const page = await openHarness(browser, { theme: 'dark', width: 320 });
+    await page.evaluate(() => {
+      const h = (window as any).harness;
+      h.handlers.apply_to_file = () => new Promise((resolve) => (h.settleApply = resolve));
+    });
+    const id = await sendMessage(page, 'Write a helper');
+    await stream(page, id, [...chunks(['In `src/util.ts`:\n\n```ts\nexport const twice = (n: number) => n * 2;\n```\n']), done]);
+    const block = page.locator('.code-block');
+    await block.locator('button[aria-label="Apply to File"]').click();
+    await page.waitForFunction(() => document.querySelector('.code-block .code-note')?.textContent === 'In review');
+    expect(await block.locator('.code-note').getAttribute('title')).toBe('The change is shown in the editor: Tab accepts it, Escape rejects it.');
+    await screenshot(page, 'apply-to-file-in-review-dark-narrow');
+    await page.evaluate(() => (window as any).harness.settleApply({ applied: true }));
+    await page.waitForFunction(() => document.querySelector('.code-block .code-note')?.textContent === 'Applied');
+    await block.locator('button[aria-label="Apply to File"]').click();
+    await page.waitForFunction(() => document.querySelector('.code-block .code-note')?.textContent === 'In review');
+    await page.evaluate(() => (window as any).harness.settleApply({ applied: false }));
+    await page.waitForFunction(() => document.querySelector('.code-block .code-note')?.textContent === 'Not applied');
   });
 
   it('shows thinking collapsed and warns when the prompt was truncated', async () => {

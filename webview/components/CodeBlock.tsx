@@ -1,6 +1,7 @@
 // A fenced code block: highlighted code and its actions (Copy, Insert at Cursor, Apply to File,
 // Open in Editor), all carried out by the host. A confirmation shows briefly in the header's own
-// slot; a failure stays under the header, so neither reshapes it.
+// slot (an Apply to File under review says so there until it is settled); a failure stays under
+// the header, so neither reshapes it.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { invoke } from '../ipc';
 import { escapeHtml, grammarReady, languageIdFor } from '../markdown/highlight';
@@ -20,6 +21,11 @@ interface CodeBlockProps {
 }
 
 const ACTION_NAMES: Record<string, string> = { copy_text: 'Copy', insert_at_cursor: 'Insert at Cursor', apply_to_file: 'Apply to File', open_in_editor: 'Open in Editor' };
+
+/** The header's note while an Apply to File review is open in the editor (short: the header is
+ * narrow in a side bar), and its tooltip, which says how to settle it. */
+export const APPLY_PENDING_NOTE = 'In review';
+const APPLY_PENDING_HINT = 'The change is shown in the editor: Tab accepts it, Escape rejects it.';
 
 const PATH = /(?:^|[\s`*"'(:])((?:[\w.-]+\/)*[\w.-]+\.[A-Za-z0-9]{1,8})(?=$|[\s`*"'),:])/;
 
@@ -54,6 +60,9 @@ export function CodeBlock({ code, lang, closed, context, info }: CodeBlockProps)
     if (timer.current) clearTimeout(timer.current);
     timer.current = null;
     setFailure('');
+    // Apply to File waits for the user's answer in the editor; until then the block says where to
+    // look, so a user back in the chat knows the change is waiting and not lost.
+    setNote(command === 'apply_to_file' ? APPLY_PENDING_NOTE : '');
     invoke<{ applied?: boolean } | null>(command, args).then(
       (result) => {
         const text = command === 'apply_to_file' ? (result?.applied ? 'Applied' : 'Not applied') : label;
@@ -76,7 +85,9 @@ export function CodeBlock({ code, lang, closed, context, info }: CodeBlockProps)
       <div class="code-header">
         <span class="code-lang">{lang || 'text'}</span>
         {path && <span class="code-path" title={path}>{path}</span>}
-        <span class="code-note" aria-live="polite">{note}</span>
+        <span class="code-note" aria-live="polite" title={note === APPLY_PENDING_NOTE ? APPLY_PENDING_HINT : undefined}>
+          {note}
+        </span>
         <span class="code-actions">
           <IconButton icon="copy" label="Copy" onClick={() => act('Copied', 'copy_text', { text: code })} />
           <IconButton icon="insert" label="Insert at Cursor" onClick={() => act('Inserted', 'insert_at_cursor', { code })} />
