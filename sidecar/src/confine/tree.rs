@@ -145,27 +145,21 @@ impl Root {
                         return Err(MirrorError::LinkOutside(key));
                     }
                     let described = TreeEntry::Symlink(link.to_string_lossy().into_owned());
-                    match check(&key, &described) {
-                        Verdict::Place => {}
-                        Verdict::Skip => continue,
-                        Verdict::Stop => return Err(MirrorError::Stopped(key)),
+                    if !admitted(check, &key, &described)? {
+                        continue;
                     }
                     dest.symlink(&link, &RelPath::from_normal(&target))?;
                     placed.push((key, described));
                 } else if file_type.is_dir() {
-                    match check(&key, &TreeEntry::Dir) {
-                        Verdict::Place => {}
-                        Verdict::Skip => continue,
-                        Verdict::Stop => return Err(MirrorError::Stopped(key)),
+                    if !admitted(check, &key, &TreeEntry::Dir)? {
+                        continue;
                     }
                     dest.dir().create_dir(&target).map_err(FsError::from_io)?;
                     placed.push((key, TreeEntry::Dir));
                     pending.push((relative, depth + 1));
                 } else if file_type.is_file() {
-                    match check(&key, &TreeEntry::File(stamp(&metadata))) {
-                        Verdict::Place => {}
-                        Verdict::Skip => continue,
-                        Verdict::Stop => return Err(MirrorError::Stopped(key)),
+                    if !admitted(check, &key, &TreeEntry::File(stamp(&metadata)))? {
+                        continue;
                     }
                     let linked = self.dir().hard_link(&source, dest.dir(), &target);
                     if linked.is_ok() {
@@ -184,6 +178,16 @@ impl Root {
             }
         }
         Ok((placed, count))
+    }
+}
+
+/// Asks `check` about one entry: `Ok(true)` to place it, `Ok(false)` to leave it out, and the
+/// error that stops the mirror.
+fn admitted(check: &mut dyn FnMut(&str, &TreeEntry) -> Verdict, key: &str, entry: &TreeEntry) -> Result<bool, MirrorError> {
+    match check(key, entry) {
+        Verdict::Place => Ok(true),
+        Verdict::Skip => Ok(false),
+        Verdict::Stop => Err(MirrorError::Stopped(key.to_string())),
     }
 }
 

@@ -38,6 +38,11 @@ const HIDDEN_LOCKFILE: &str = ".package-lock.json";
 const HIDDEN_LOCKFILE_COPY: &str = "hidden-lockfile.json";
 /// What a store holds: one manifest (about 100 bytes an entry) and npm's hidden lockfile.
 const MANIFEST_LIMIT: u64 = 64 * 1024 * 1024;
+/// The tree the store holds, beneath a project's root and beneath the store's folder.
+fn node_modules_folder() -> RelPath {
+    RelPath::from_normal(std::path::Path::new("node_modules"))
+}
+
 /// Top-level folders of node_modules that are a build's caches, not the install: never stored.
 const CACHE_FOLDERS: &[&str] = &[".cache", ".tmp", ".vite", ".vite-temp"];
 
@@ -143,7 +148,7 @@ impl Store {
             Ok(bytes) => bytes,
             Err(err) => return Linked::Unusable(describe(&err, "read npm's lockfile of the tree")),
         };
-        let node_modules = RelPath::from_normal(std::path::Path::new("node_modules"));
+        let node_modules = node_modules_folder();
         let mut mismatch = None;
         let mut was_cancelled = false;
         let mirrored = self.storage.mirror_tree(&self.folder().join("node_modules"), project, &node_modules, Seal::Keep, &mut |path, entry| {
@@ -213,7 +218,7 @@ impl Store {
     }
 
     fn fill_into(&self, project: &Root, filling: &RelPath) -> Result<MirrorCount, String> {
-        let node_modules = RelPath::from_normal(std::path::Path::new("node_modules"));
+        let node_modules = node_modules_folder();
         let hidden = project.read_regular(&node_modules.join(HIDDEN_LOCKFILE), MANIFEST_LIMIT).map_err(|err| describe(&err, "read npm's lockfile"))?;
         let (placed, count) = project
             .mirror_tree(&node_modules, &self.storage, &filling.join("node_modules"), Seal::ReadOnly, &mut |path, _| {
